@@ -1,0 +1,42 @@
+import type { JsonObject, OnError, PluginCondition } from "../config/types.js";
+
+/** What the router needs to know about a registered hook entry. A PluginConfig satisfies it. */
+export interface RoutablePlugin {
+  readonly name: string;
+  readonly conditions?: readonly PluginCondition[];
+}
+
+/** One entry of the lineup the executor should run, in order. */
+export interface ResolvedEntry<T extends RoutablePlugin> {
+  readonly entry: T;
+  readonly name: string;
+  /** Keys to shallow-merge over the base plugin's `config` (the manager builds an override instance). */
+  readonly configOverride?: JsonObject;
+  /** on_error override (identity steps only). */
+  readonly onError?: OnError;
+  /** The route's `when`, carried for orchestrators; the core does not evaluate it. */
+  readonly when?: string;
+}
+
+/** Name-level result of route resolution (before mapping to registered entries). */
+export interface ResolvedRef {
+  readonly name: string;
+  readonly configOverride?: JsonObject;
+  readonly onError?: OnError;
+  readonly when?: string;
+}
+
+export interface Router {
+  /**
+   * The ordered lineup for `hookName`. `entries` are the plugins registered for that hook, in priority order.
+   * Routing disabled / no config → entries whose `conditions` match (§2.6). Routing enabled without
+   * meta.entityType/entityName → all entries. Otherwise the route resolution (§6.3), cached (§6.4).
+   */
+  resolve<T extends RoutablePlugin>(
+    hookName: string,
+    extensions: import("../extensions/types.js").Extensions | undefined,
+    entries: readonly T[],
+  ): readonly ResolvedEntry<T>[];
+  clearCache(): void;
+  readonly size: number;
+}
