@@ -1,21 +1,108 @@
 // Building, freezing and copying extension containers.
-import type { Extensions, OwnedExtensions } from "./types.js";
+//
+// Canonical containers are deeply frozen: a plugin receives (parts of) them by reference, so freezing is what
+// keeps one plugin from editing what the next one sees, and what makes the `===` immutability check meaningful.
 
-/** Input accepted by createExtensions: like Extensions, but labels may be a plain array. */
+import type { JsonValue } from "../config/types.js";
+import { MonotonicSet } from "./monotonic.js";
+import type { Extensions, OwnedExtensions, SecurityExtension } from "./types.js";
+
+/** Input accepted by createExtensions: like Extensions, but labels may be any iterable of strings. */
 export type ExtensionsInput = Omit<Extensions, "security"> & {
-  readonly security?: Omit<NonNullable<Extensions["security"]>, "labels"> & {
-    readonly labels?: Iterable<string>;
-  };
+  readonly security?: Omit<SecurityExtension, "labels"> & { readonly labels?: Iterable<string> };
 };
 
-/** Deep-freeze a container (labels sets frozen too). Returns a frozen Extensions. */
-export function createExtensions(input: ExtensionsInput = {}): Extensions {
-  void input;
-  throw new Error("TODO");
+/** Deep-freeze plain data in place (objects, arrays, MonotonicSets). Already-frozen subtrees are skipped. */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  // Typed arrays (MessagePack `bin`) cannot be frozen; they are copied where ownership matters.
+  if (ArrayBuffer.isView(value)) return value;
+  if (value instanceof MonotonicSet) {
+    value.freeze();
+    return value;
+  }
+  if (Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
 }
 
-/** Copy-on-write working copy: immutable slots keep identity, writable slots are fresh mutable copies. */
+/** Deep copy of JSON-shaped data, frozen. Used when taking data a plugin still holds references to. */
+export function frozenCopy<T>(value: T): T {
+  return deepFreeze(plainCopy(value));
+}
+
+/** Deep mutable copy of JSON-shaped data (MonotonicSets are cloned unfrozen). */
+export function plainCopy<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof MonotonicSet) return value.clone() as T;
+  if (value instanceof Uint8Array) return value.slice() as T;
+  if (Array.isArray(value)) return value.map(plainCopy) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = plainCopy(v);
+  return out as T;
+}
+
+/**
+ * Build a canonical container: copies the input, turns `security.labels` into a MonotonicSet and freezes
+ * everything. Hosts call this once per request.
+ */
+export function createExtensions(input: ExtensionsInput = {}): Extensions {
+  const out: Record<string, unknown> = {};
+  for (const [slot, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (slot === "security") {
+      const { labels, ...rest } = value as NonNullable<ExtensionsInput["security"]>;
+      out[slot] = { ...plainCopy(rest), labels: new MonotonicSet(labels ?? []) };
+    } else {
+      out[slot] = plainCopy(value);
+    }
+  }
+  return deepFreeze(out) as Extensions;
+}
+
+/**
+ * The container an invoke works on: a frozen container (from createExtensions, extensionsFromWire or a previous
+ * merge) is used as is; anything else is copied and frozen. Call at the invoke boundary.
+ */
+export function toCanonicalExtensions(input: ExtensionsInput | Extensions | undefined): Extensions {
+  if (input === undefined) return EMPTY_EXTENSIONS;
+  if (isCanonical(input)) return input as Extensions;
+  return createExtensions(input as ExtensionsInput);
+}
+
+function isCanonical(input: ExtensionsInput | Extensions): boolean {
+  if (!Object.isFrozen(input)) return false;
+  for (const slot of Object.values(input)) {
+    if (slot !== null && typeof slot === "object" && !Object.isFrozen(slot)) return false;
+  }
+  const labels = input.security?.labels;
+  return labels === undefined || (labels instanceof MonotonicSet && labels.isFrozen);
+}
+
+export const EMPTY_EXTENSIONS: Extensions = Object.freeze({});
+
+/**
+ * Copy-on-write working copy of a view (§4.4): immutable slots (request, agent, mcp, completion, provenance, llm,
+ * framework, meta, rawCredentials) keep the same references; writable slots (http, security, delegation,
+ * candidateConstraint, custom) are fresh mutable copies the plugin may edit and return.
+ */
 export function cowCopy(view: Extensions): OwnedExtensions {
-  void view;
-  throw new Error("TODO");
+  const owned: OwnedExtensions = { ...view } as OwnedExtensions;
+  if (view.http !== undefined) {
+    owned.http = {
+      ...view.http,
+      requestHeaders: { ...view.http.requestHeaders },
+      responseHeaders: { ...view.http.responseHeaders },
+    };
+  }
+  if (view.security !== undefined) {
+    owned.security = { ...view.security, labels: view.security.labels?.clone() ?? new MonotonicSet() };
+  }
+  if (view.delegation !== undefined) {
+    owned.delegation = { ...view.delegation, chain: [...(view.delegation.chain ?? [])] };
+  }
+  if (view.candidateConstraint !== undefined) owned.candidateConstraint = plainCopy(view.candidateConstraint);
+  if (view.custom !== undefined) owned.custom = plainCopy(view.custom) as Record<string, JsonValue>;
+  return owned;
 }
