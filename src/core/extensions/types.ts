@@ -322,7 +322,9 @@ export interface OwnedExtensions
     "requestHeaders" | "responseHeaders"
   >;
   security?: SecurityExtension & { labels: MonotonicSet };
-  delegation?: { chain: DelegationHop[] } & Omit<DelegationExtension, "chain">;
+  delegation?: { -readonly [K in keyof DelegationExtension]: DelegationExtension[K] } & {
+    chain: DelegationHop[];
+  };
   candidateConstraint?: CandidateConstraint;
   custom?: Record<string, JsonValue>;
 }

@@ -269,6 +269,12 @@ export function extensionsToWire(view: Extensions): WireExtensions {
   return wire;
 }
 
+/** The wire map for a task's `extensions` field, or undefined when the view is empty (the field is omitted). */
+export function wireExtensionsField(view: Extensions): WireExtensions | undefined {
+  const wire = extensionsToWire(view);
+  return Object.keys(wire).length === 0 ? undefined : wire;
+}
+
 function specToWire(value: Record<string, unknown>, spec: Spec): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [camel, [wireName, kind]] of Object.entries(spec)) {
