@@ -128,7 +128,7 @@ class Locator {
     if (path.length === 0) return { owner: "", field: "" };
     let ownerLen = 1;
     if (typeof path[1] === "number") ownerLen = 2;
-    else if ((path[0] === "groups" || path[0] === "plugin_settings") && path.length > 1) ownerLen = 2;
+    else if (path[0] === "groups" && path.length > 1) ownerLen = 2;
     else if (path[0] === "global" && (path[1] === "policies" || path[1] === "defaults") && path.length > 2)
       ownerLen = 3;
     let owner = renderPath(path.slice(0, ownerLen));
@@ -154,6 +154,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
       return `expected one of ${issue.values.map(String).join("|")}, got ${describeValue(input)}`;
     case "invalid_type": {
       if (input === undefined) return "required field is missing";
+      if (issue.message.startsWith("expected ")) return `${issue.message}, got ${describeValue(input)}`;
       const expected: Record<string, string> = {
         string: "a string",
         int: "an integer",
@@ -199,7 +200,12 @@ export function parseConfig(text: string, options: ParseOptions = {}): CpexConfi
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const locator = new Locator(file, doc, lines, raw);
-  const fail = (problems: Problem[]): never => {
+  const fail = (unsorted: Problem[]): never => {
+    // Report in document order, the way an editor shows them.
+    const problems = unsorted
+      .map((p, i) => ({ p, i, line: locator.line(p.path) ?? 0 }))
+      .sort((a, b) => a.line - b.line || a.i - b.i)
+      .map((x) => x.p);
     const rendered = problems.map((p) => locator.format(p));
     const first = problems[0]!;
     const prefix = file !== undefined ? `${file}: ` : "";

@@ -76,7 +76,7 @@ export const pluginEntrySchema = z.preprocess(
     version: z.union([z.string(), z.number()]).optional(),
     hooks: stringList.default([]),
     mode: z.enum(PLUGIN_MODES).default("sequential"),
-    priority: z.int().min(INT32_MIN).max(INT32_MAX).default(100),
+    priority: z.int({ error: "expected an integer" }).min(INT32_MIN).max(INT32_MAX).default(100),
     on_error: z.enum(ON_ERROR_VALUES).default("fail"),
     capabilities: stringList.default([]),
     tags: stringList.default([]),
@@ -101,11 +101,11 @@ export const settingsSchema = z.preprocess(
   dropNulls,
   z.looseObject({
     routing_enabled: z.boolean().default(false),
-    plugin_timeout: z.int().min(1).default(30),
+    plugin_timeout: z.int({ error: "expected an integer number of seconds" }).min(1).default(30),
     short_circuit_on_deny: z.boolean().default(true),
     parallel_execution_within_band: z.boolean().default(false),
     fail_on_plugin_error: z.boolean().default(false),
-    route_cache_max_entries: z.int().min(0).default(10_000),
+    route_cache_max_entries: z.int({ error: "expected an integer" }).min(0).default(10_000),
   }),
 );
 
