@@ -94,7 +94,7 @@ describe("containers are immutable so identity checks mean something (§15)", ()
     const c = createExtensions({ rawCredentials: { inboundTokens: { bearer: "real" } } });
     const caps = ["read_inbound_credentials"];
     const o = cowCopy(filterExtensions(c, caps));
-    o.rawCredentials = { inboundTokens: { bearer: "forged" } };
+    (o as { rawCredentials: unknown }).rawCredentials = { inboundTokens: { bearer: "forged" } };
     const out = validateAndMerge(c, o, caps);
     expect(out.merged.rawCredentials).toBe(c.rawCredentials);
     expect(out.dropped.join()).toContain("raw_credentials");
