@@ -82,7 +82,7 @@ export function validateAndMerge(
     setOrDelete(merged, "candidateConstraint", copyConstraint(returned.candidateConstraint));
   }
 
-  if ("custom" in returned && returned.custom !== canonical.custom) {
+  if ("custom" in returned && !jsonEqual(returned.custom, canonical.custom)) {
     setOrDelete(merged, "custom", returned.custom === undefined ? undefined : frozenCopy(returned.custom));
   }
 

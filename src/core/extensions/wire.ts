@@ -49,21 +49,28 @@ type Kind =
   | { readonly list: Spec }
   | { readonly map: Spec };
 type Field = readonly [wire: string, kind: Kind, required?: true];
-type Spec = Readonly<Record<string, Field>>;
+/** A slot table, flattened once at load so conversions do not re-enumerate object keys on every call. */
+type Spec = readonly (readonly [camel: string, wire: string, kind: Kind, required: boolean])[];
 
-const REQUEST: Spec = {
+function spec(fields: Readonly<Record<string, Field>>): Spec {
+  return Object.entries(fields).map(
+    ([camel, [wire, kind, required]]) => [camel, wire, kind, required === true] as const,
+  );
+}
+
+const REQUEST: Spec = spec({
   environment: ["environment", "string"],
   requestId: ["request_id", "string"],
   timestamp: ["timestamp", "string"],
   traceId: ["trace_id", "string"],
   spanId: ["span_id", "string"],
-};
-const CONVERSATION: Spec = {
+});
+const CONVERSATION: Spec = spec({
   history: ["history", "json"],
   summary: ["summary", "string"],
   topics: ["topics", "strings"],
-};
-const AGENT: Spec = {
+});
+const AGENT: Spec = spec({
   input: ["input", "string"],
   sessionId: ["session_id", "string"],
   conversationId: ["conversation_id", "string"],
@@ -71,24 +78,24 @@ const AGENT: Spec = {
   agentId: ["agent_id", "string"],
   parentAgentId: ["parent_agent_id", "string"],
   conversation: ["conversation", { spec: CONVERSATION }],
-};
-const HTTP: Spec = {
+});
+const HTTP: Spec = spec({
   requestHeaders: ["request_headers", "stringMap"],
   responseHeaders: ["response_headers", "stringMap"],
   method: ["method", "string"],
   path: ["path", "string"],
   host: ["host", "string"],
   scheme: ["scheme", "string"],
-};
-const SUBJECT: Spec = {
+});
+const SUBJECT: Spec = spec({
   id: ["id", "string"],
   subjectType: ["subject_type", "string"],
   roles: ["roles", "strings"],
   permissions: ["permissions", "strings"],
   teams: ["teams", "strings"],
   claims: ["claims", "stringMap"],
-};
-const CLIENT: Spec = {
+});
+const CLIENT: Spec = spec({
   clientId: ["client_id", "string", true],
   clientName: ["client_name", "string"],
   trustLevel: ["trust_level", "string"],
@@ -98,33 +105,33 @@ const CLIENT: Spec = {
   permissions: ["permissions", "strings"],
   teams: ["teams", "strings"],
   claims: ["claims", "stringMap"],
-};
-const WORKLOAD: Spec = {
+});
+const WORKLOAD: Spec = spec({
   spiffeId: ["spiffe_id", "string"],
   trustDomain: ["trust_domain", "string"],
   attestedAt: ["attested_at", "string"],
   attestor: ["attestor", "string"],
   selectors: ["selectors", "strings"],
   clientId: ["client_id", "string"],
-};
-const OBJECT_PROFILE: Spec = {
+});
+const OBJECT_PROFILE: Spec = spec({
   managedBy: ["managed_by", "string"],
   permissions: ["permissions", "strings"],
   trustDomain: ["trust_domain", "string"],
   dataScope: ["data_scope", "strings"],
-};
-const RETENTION: Spec = {
+});
+const RETENTION: Spec = spec({
   maxAgeSeconds: ["max_age_seconds", "number"],
   policy: ["policy", "string"],
   deleteAfter: ["delete_after", "string"],
-};
-const DATA_POLICY: Spec = {
+});
+const DATA_POLICY: Spec = spec({
   applyLabels: ["apply_labels", "strings"],
   allowedActions: ["allowed_actions", "strings"],
   deniedActions: ["denied_actions", "strings"],
   retention: ["retention", { spec: RETENTION }],
-};
-const SECURITY: Spec = {
+});
+const SECURITY: Spec = spec({
   labels: ["labels", "labels"],
   classification: ["classification", "string"],
   subject: ["subject", { spec: SUBJECT }],
@@ -134,8 +141,8 @@ const SECURITY: Spec = {
   authMethod: ["auth_method", "string"],
   objects: ["objects", { map: OBJECT_PROFILE }],
   data: ["data", { map: DATA_POLICY }],
-};
-const HOP: Spec = {
+});
+const HOP: Spec = spec({
   subjectId: ["subject_id", "string", true],
   subjectType: ["subject_type", "string"],
   audience: ["audience", "string"],
@@ -145,16 +152,16 @@ const HOP: Spec = {
   ttlSeconds: ["ttl_seconds", "number"],
   strategy: ["strategy", "string"],
   fromCache: ["from_cache", "boolean"],
-};
-const DELEGATION: Spec = {
+});
+const DELEGATION: Spec = spec({
   chain: ["chain", { list: HOP }],
   depth: ["depth", "integer"],
   originSubjectId: ["origin_subject_id", "string"],
   actorSubjectId: ["actor_subject_id", "string"],
   delegated: ["delegated", "boolean"],
   ageSeconds: ["age_seconds", "number"],
-};
-const TOOL: Spec = {
+});
+const TOOL: Spec = spec({
   name: ["name", "string", true],
   title: ["title", "string"],
   description: ["description", "string"],
@@ -163,65 +170,65 @@ const TOOL: Spec = {
   serverId: ["server_id", "string"],
   namespace: ["namespace", "string"],
   annotations: ["annotations", "jsonObject"],
-};
-const RESOURCE: Spec = {
+});
+const RESOURCE: Spec = spec({
   uri: ["uri", "string", true],
   name: ["name", "string"],
   description: ["description", "string"],
   mimeType: ["mime_type", "string"],
   serverId: ["server_id", "string"],
   annotations: ["annotations", "jsonObject"],
-};
-const PROMPT: Spec = {
+});
+const PROMPT: Spec = spec({
   name: ["name", "string", true],
   description: ["description", "string"],
   arguments: ["arguments", "json"],
   serverId: ["server_id", "string"],
   annotations: ["annotations", "jsonObject"],
-};
-const MCP: Spec = {
+});
+const MCP: Spec = spec({
   tool: ["tool", { spec: TOOL }],
   resource: ["resource", { spec: RESOURCE }],
   prompt: ["prompt", { spec: PROMPT }],
-};
-const TOKENS: Spec = {
+});
+const TOKENS: Spec = spec({
   input: ["input", "integer"],
   output: ["output", "integer"],
   total: ["total", "integer"],
-};
-const COMPLETION: Spec = {
+});
+const COMPLETION: Spec = spec({
   stopReason: ["stop_reason", "string"],
   tokens: ["tokens", { spec: TOKENS }],
   model: ["model", "string"],
   rawFormat: ["raw_format", "string"],
   createdAt: ["created_at", "string"],
   latencyMs: ["latency_ms", "number"],
-};
-const PROVENANCE: Spec = {
+});
+const PROVENANCE: Spec = spec({
   source: ["source", "string"],
   messageId: ["message_id", "string"],
   parentId: ["parent_id", "string"],
-};
-const LLM: Spec = {
+});
+const LLM: Spec = spec({
   modelId: ["model_id", "string"],
   provider: ["provider", "string"],
   capabilities: ["capabilities", "strings"],
-};
-const FRAMEWORK: Spec = {
+});
+const FRAMEWORK: Spec = spec({
   framework: ["framework", "string"],
   frameworkVersion: ["framework_version", "string"],
   nodeId: ["node_id", "string"],
   graphId: ["graph_id", "string"],
   metadata: ["metadata", "jsonObject"],
-};
-const META: Spec = {
+});
+const META: Spec = spec({
   entityType: ["entity_type", "string"],
   entityName: ["entity_name", "string"],
   tags: ["tags", "strings"],
   scope: ["scope", "string"],
   properties: ["properties", "jsonObject"],
-};
-const CANDIDATE: Spec = {
+});
+const CANDIDATE: Spec = spec({
   allowModels: ["allow_models", "strings"],
   denyModels: ["deny_models", "strings"],
   allowRegions: ["allow_regions", "strings"],
@@ -229,10 +236,10 @@ const CANDIDATE: Spec = {
   maxCostTiers: ["max_cost_tiers", "strings"],
   custom: ["custom", "jsonObject"],
   onEmpty: ["on_empty", "string"],
-};
+});
 
 /** Slots carried on the wire. `rawCredentials` is deliberately absent: raw tokens never cross. */
-const SLOTS: Spec = {
+const SLOTS: Spec = spec({
   request: ["request", { spec: REQUEST }],
   agent: ["agent", { spec: AGENT }],
   http: ["http", { spec: HTTP }],
@@ -246,7 +253,7 @@ const SLOTS: Spec = {
   meta: ["meta", { spec: META }],
   candidateConstraint: ["candidate_constraint", { spec: CANDIDATE }],
   custom: ["custom", "jsonObject"],
-};
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // TS → wire
@@ -277,7 +284,7 @@ export function wireExtensionsField(view: Extensions): WireExtensions | undefine
 
 function specToWire(value: Record<string, unknown>, spec: Spec): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [camel, [wireName, kind]] of Object.entries(spec)) {
+  for (const [camel, wireName, kind] of spec) {
     const v = value[camel];
     if (v === undefined || v === null) continue;
     out[wireName] = valueToWire(v, kind);
@@ -326,7 +333,7 @@ export function extensionsFromWire(wire: unknown): Extensions {
 
 function specFromWire(obj: Record<string, unknown>, spec: Spec, prefix: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [camel, [wireName, kind, required]] of Object.entries(spec)) {
+  for (const [camel, wireName, kind, required] of spec) {
     const v = obj[wireName];
     const path = prefix === "" ? wireName : `${prefix}.${wireName}`;
     if (v === undefined || v === null) {

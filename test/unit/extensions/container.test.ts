@@ -79,6 +79,7 @@ describe("containers are immutable so identity checks mean something (§15)", ()
     expect(dropped).toEqual([]);
     expect(merged.http).toBe(c.http);
     expect(merged.security).toBe(c.security);
+    expect(merged.custom).toBe(c.custom);
   });
 
   it("a partial return without `custom` leaves custom alone; an explicit undefined clears it", () => {
