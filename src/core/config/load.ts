@@ -454,7 +454,7 @@ function buildPlugin(
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawEntry)) {
     if ((PLUGIN_KEYS as readonly string[]).includes(key)) continue;
-    extra[key] = value;
+    Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
     if (key === "timeout") {
       warn(
         `${where}: per-plugin 'timeout' is not a core setting and is ignored; use plugin_settings.plugin_timeout or the host's limits`,

@@ -15,7 +15,13 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 function dropNulls(v: unknown): unknown {
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = x;
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null) continue;
+    // Keep a literal `__proto__` key as data instead of letting assignment replace the prototype.
+    if (k === "__proto__")
+      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
   return out;
 }
 

@@ -12,6 +12,16 @@ export type ExtensionsInput = Omit<Extensions, "security"> & {
   readonly security?: Omit<SecurityExtension, "labels"> & { readonly labels?: Iterable<string> };
 };
 
+/**
+ * `out[key] = value` that keeps a `__proto__` key as plain data (YAML and JSON parsers produce it as an own
+ * property; ordinary assignment would instead replace the object's prototype).
+ */
+export function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 /** Deep-freeze plain data in place (objects, arrays, MonotonicSets). Already-frozen subtrees are skipped. */
 export function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
@@ -39,7 +49,7 @@ export function plainCopy<T>(value: T): T {
   if (value instanceof Uint8Array) return value.slice() as T;
   if (Array.isArray(value)) return value.map(plainCopy) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = plainCopy(v);
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) setKey(out, k, plainCopy(v));
   return out as T;
 }
 

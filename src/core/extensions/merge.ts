@@ -9,7 +9,7 @@
 // - `rawCredentials` are never taken from a plugin (CPEX lets framework orchestrators replace them; no plugin
 //   capability grants that, so a returned value would be a fabrication).
 
-import { frozenCopy } from "./container.js";
+import { frozenCopy, setKey } from "./container.js";
 import { toCapabilitySet } from "./filter.js";
 import { MonotonicSet } from "./monotonic.js";
 import {
@@ -237,7 +237,7 @@ function copyHeaders(
 ): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   if (headers !== undefined) {
-    for (const [k, v] of Object.entries(headers)) if (typeof v === "string") out[k] = v;
+    for (const [k, v] of Object.entries(headers)) if (typeof v === "string") setKey(out, k, v);
   }
   return Object.freeze(out);
 }

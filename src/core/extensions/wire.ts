@@ -4,7 +4,7 @@
 // slot (below) drives both directions, so the TypeScript and wire names cannot drift apart, and validation of
 // inbound data reports the exact path of a bad field. (A zod schema per slot would need the same names twice.)
 
-import { deepFreeze } from "./container.js";
+import { deepFreeze, setKey } from "./container.js";
 import { toCapabilitySet } from "./filter.js";
 import { MonotonicSet } from "./monotonic.js";
 import type { CapabilityInput, Extensions, JsonObject } from "./types.js";
@@ -303,7 +303,7 @@ function valueToWire(v: unknown, kind: Kind): unknown {
   if ("list" in kind) return (v as Record<string, unknown>[]).map((x) => specToWire(x, kind.list));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v as Record<string, Record<string, unknown>>)) {
-    out[k] = specToWire(x, kind.map);
+    setKey(out, k, specToWire(x, kind.map));
   }
   return out;
 }
@@ -312,7 +312,7 @@ function valueToWire(v: unknown, kind: Kind): unknown {
 export function stripSensitiveHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
-    if (!SENSITIVE_HEADERS.has(k.toLowerCase())) out[k] = v;
+    if (!SENSITIVE_HEADERS.has(k.toLowerCase())) setKey(out, k, v);
   }
   return out;
 }
@@ -355,7 +355,7 @@ function valueFromWire(v: unknown, kind: Kind, path: string): unknown {
     }
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(expectMap(v, path))) {
-      out[k] = specFromWire(expectMap(x, `${path}.${k}`), kind.map, `${path}.${k}`);
+      setKey(out, k, specFromWire(expectMap(x, `${path}.${k}`), kind.map, `${path}.${k}`));
     }
     return out;
   }
@@ -381,7 +381,7 @@ function valueFromWire(v: unknown, kind: Kind, path: string): unknown {
       const out: Record<string, string> = {};
       for (const [k, x] of Object.entries(expectMap(v, path))) {
         if (typeof x !== "string") throw typeError(`${path}.${k}`, "a string", x);
-        out[k] = x;
+        setKey(out, k, x);
       }
       return out;
     }
@@ -399,7 +399,7 @@ function copyJson(v: unknown): JsonObject {
   if (v instanceof Uint8Array) return v.slice() as unknown as JsonObject;
   if (Array.isArray(v)) return v.map(copyJson) as unknown as JsonObject;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = copyJson(x);
+  for (const [k, x] of Object.entries(v)) setKey(out, k, copyJson(x));
   return out as JsonObject;
 }
 
@@ -500,7 +500,7 @@ function patchHeaders(
   if (patch === undefined) return base;
   const out = stripSensitiveHeaders(patch);
   if (base !== undefined) {
-    for (const [k, v] of Object.entries(base)) if (SENSITIVE_HEADERS.has(k.toLowerCase())) out[k] = v;
+    for (const [k, v] of Object.entries(base)) if (SENSITIVE_HEADERS.has(k.toLowerCase())) setKey(out, k, v);
   }
   return out;
 }

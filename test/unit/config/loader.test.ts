@@ -349,3 +349,17 @@ describe("normalizePluginConfig", () => {
     expect(() => normalizePluginConfig({ name: "" })).toThrow("name: must be a non-empty string");
   });
 });
+
+describe("hostile keys", () => {
+  it("a `__proto__` key stays plain data in config and extra", () => {
+    const c = parseConfig(
+      'plugins:\n  - name: a\n    kind: k\n    "__proto__": { x: 1 }\n    config: { "__proto__": { polluted: 1 }, ok: 1 }\n',
+    );
+    const p = c.plugins[0]!;
+    expect(Object.getPrototypeOf(p.extra)).toBe(Object.prototype);
+    expect(Object.keys(p.extra)).toEqual(["__proto__"]);
+    expect((p.extra as Record<string, unknown>)["x"]).toBeUndefined();
+    expect(Object.getPrototypeOf(p.config)).toBe(Object.prototype);
+    expect((p.config as Record<string, unknown>)["polluted"]).toBeUndefined();
+  });
+});

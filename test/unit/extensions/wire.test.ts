@@ -200,3 +200,21 @@ describe("extension wire converters", () => {
     expect(extensionsToWire(ext)).toEqual({ security: { labels: ["A"] } });
   });
 });
+
+describe("hostile wire input", () => {
+  it("a `__proto__` key stays plain data", () => {
+    const e = extensionsFromWire(
+      JSON.parse(
+        '{"custom": {"__proto__": {"polluted": 1}}, "http": {"request_headers": {"__proto__": "x"}}}',
+      ),
+    );
+    expect(Object.keys(e.custom ?? {})).toEqual(["__proto__"]);
+    expect((e.custom as Record<string, unknown>)["polluted"]).toBeUndefined();
+    expect(Object.getPrototypeOf(e.http?.requestHeaders)).toBe(Object.prototype);
+    expect(extensionsToWire(e)).toEqual(
+      JSON.parse(
+        '{"custom": {"__proto__": {"polluted": 1}}, "http": {"request_headers": {"__proto__": "x"}}}',
+      ),
+    );
+  });
+});
