@@ -34,3 +34,35 @@ export class ConfigError extends Error {
     return d;
   }
 }
+
+/** Where a plugin was declared, for messages: `cpex.yaml: plugins[2] (name 'pii')`, or `plugin 'pii'`. */
+export function pluginLocation(plugin: {
+  readonly name: string;
+  readonly origin?: { readonly file?: string; readonly index?: number };
+}): string {
+  const o = plugin.origin;
+  if (o?.index === undefined)
+    return o?.file !== undefined ? `${o.file}: plugin '${plugin.name}'` : `plugin '${plugin.name}'`;
+  const at = `plugins[${o.index}] (name '${plugin.name}')`;
+  return o.file !== undefined ? `${o.file}: ${at}` : at;
+}
+
+/**
+ * A ConfigError about one field of one plugin, in the loader's format — for factories and hosts validating their
+ * own keys: `pluginConfigError(p, "limits.fuel", "expected a positive integer, got -1")` →
+ * `cpex.yaml: plugins[2] (name 'pii'): limits.fuel: expected a positive integer, got -1`.
+ */
+export function pluginConfigError(
+  plugin: { readonly name: string; readonly origin?: { readonly file?: string; readonly index?: number } },
+  field: string | undefined,
+  message: string,
+): ConfigError {
+  const text = `${pluginLocation(plugin)}: ${field !== undefined && field !== "" ? `${field}: ` : ""}${message}`;
+  const path =
+    plugin.origin?.index !== undefined ? `plugins[${plugin.origin.index}]${field ? `.${field}` : ""}` : field;
+  return new ConfigError(text, {
+    ...(plugin.origin?.file !== undefined ? { file: plugin.origin.file } : {}),
+    ...(path !== undefined ? { path } : {}),
+    plugin: plugin.name,
+  });
+}

@@ -7,6 +7,7 @@ import {
   loadConfig,
   normalizePluginConfig,
   parseConfig,
+  pluginConfigError,
 } from "../../../src/core/config/index.js";
 
 function error(yaml: string, file = "config.yaml"): ConfigError {
@@ -361,5 +362,26 @@ describe("hostile keys", () => {
     expect((p.extra as Record<string, unknown>)["x"]).toBeUndefined();
     expect(Object.getPrototypeOf(p.config)).toBe(Object.prototype);
     expect((p.config as Record<string, unknown>)["polluted"]).toBeUndefined();
+  });
+});
+
+describe("pluginConfigError (for factories and hosts)", () => {
+  it("formats like the loader", () => {
+    const c = parseConfig("plugins:\n  - name: a\n    kind: k\n  - name: pii\n    kind: wasm://x.wasm\n", {
+      file: "cpex.yaml",
+    });
+    const e = pluginConfigError(c.plugins[1]!, "limits.fuel", "expected a positive integer, got -1");
+    expect(e.message).toBe(
+      "cpex.yaml: plugins[1] (name 'pii'): limits.fuel: expected a positive integer, got -1",
+    );
+    expect(e).toMatchObject({
+      code: "config",
+      file: "cpex.yaml",
+      plugin: "pii",
+      path: "plugins[1].limits.fuel",
+    });
+    expect(pluginConfigError(normalizePluginConfig({ name: "n" }), undefined, "boom").message).toBe(
+      "plugin 'n': boom",
+    );
   });
 });
