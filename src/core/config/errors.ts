@@ -26,6 +26,11 @@ export class ConfigError extends Error {
     this.problems = problems ?? [message];
   }
 
+  /** As in a CPEX error record for a config error: the plugin concerned, or "" when none. */
+  get pluginName(): string {
+    return this.plugin ?? "";
+  }
+
   get details(): Record<string, string> {
     const d: Record<string, string> = {};
     if (this.file !== undefined) d["file"] = this.file;
