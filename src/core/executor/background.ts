@@ -1,0 +1,62 @@
+// Fire-and-forget phase: each plugin gets its own copy of the final payload and runs after the invoke returned.
+// Outcomes are only logged (never in PipelineResult.errors, never trip a breaker); the manager tracks every task
+// so shutdown can drain them.
+
+import { errorRecord, type PluginErrorRecord } from "../errors.js";
+import { filterExtensions } from "../extensions/filter.js";
+import type { HookEntry } from "../registry.js";
+import type { BackgroundTasks } from "../result.js";
+import { Call, invokeHandler } from "./call.js";
+import { clonePayload } from "./clone.js";
+import type { RunState } from "./state.js";
+
+export class TaskTracker {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  track<T>(task: Promise<T>): Promise<T> {
+    this.inFlight.add(task);
+    const done = (): void => {
+      this.inFlight.delete(task);
+    };
+    task.then(done, done);
+    return task;
+  }
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+
+  /** Wait until no task is in flight (tasks started while draining are waited for too). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+export function spawnBackground(
+  state: RunState,
+  entries: readonly HookEntry[],
+  tracker: TaskTracker,
+): BackgroundTasks {
+  const tasks = entries.map((entry) => {
+    const payload = clonePayload(state.payload);
+    const view = filterExtensions(state.extensions, entry.ref.capabilities);
+    const ctx = state.table.snapshot(entry.ref.id);
+    const logger = state.settings.logger;
+    // setImmediate: even a synchronous handler runs after the caller got its result.
+    const task = new Promise<PluginErrorRecord | undefined>((resolve) => {
+      setImmediate(async () => {
+        const call = new Call(entry, state.hook, state.settings.timeoutMs);
+        const outcome = await invokeHandler(entry, call, payload, view, ctx, state.settings.timeoutMs);
+        if (outcome.kind === "ok") return resolve(undefined);
+        const rec = errorRecord(outcome.error, entry.name);
+        logger.warn(`fire_and_forget plugin '${entry.name}' failed: ${rec.message}`);
+        resolve(rec);
+      });
+    });
+    return tracker.track(task);
+  });
+  return {
+    count: tasks.length,
+    wait: async () => (await Promise.all(tasks)).filter((r): r is PluginErrorRecord => r !== undefined),
+  };
+}

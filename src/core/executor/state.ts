@@ -1,0 +1,29 @@
+// The mutable state one invoke carries across phases (cpex-semantics §3.1).
+
+import type { ContextTable } from "../context.js";
+import type { PluginErrorRecord, PluginViolation } from "../errors.js";
+import type { Extensions } from "../extensions/types.js";
+import type { Logger } from "../logger.js";
+import type { PluginTrace } from "../result.js";
+
+export interface RunSettings {
+  readonly timeoutMs: number;
+  readonly shortCircuitOnDeny: boolean;
+  readonly logger: Logger;
+}
+
+export interface RunState {
+  readonly hook: string;
+  readonly settings: RunSettings;
+  payload: unknown;
+  /** Canonical (unfiltered) extensions. */
+  extensions: Extensions;
+  payloadModified: boolean;
+  readonly errors: PluginErrorRecord[];
+  readonly table: ContextTable;
+  /** Collected only when the caller asked for a trace. */
+  readonly trace: PluginTrace[] | undefined;
+}
+
+/** A phase either lets the pipeline go on (`undefined`) or halts it with a violation. */
+export type Halt = { readonly violation: PluginViolation } | undefined;

@@ -1,0 +1,157 @@
+// Hook names and payload shapes (cpex-semantics §1.4–§1.6). A hook is an open string name; the interfaces below
+// type the built-in ones. Register a custom hook's payload type by declaration merging:
+//
+//   declare module "cpex" { interface HookPayloads { email_pre_send: { to: string; body: string } } }
+
+export interface ToolPreInvokePayload {
+  name: string;
+  args?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+export interface ToolPostInvokePayload {
+  name: string;
+  result: unknown;
+}
+export interface PromptPrehookPayload {
+  prompt_id: string;
+  args?: Record<string, string>;
+}
+export interface PromptPosthookPayload {
+  prompt_id: string;
+  result: unknown;
+}
+export interface ResourcePreFetchPayload {
+  uri: string;
+  metadata?: Record<string, unknown>;
+}
+export interface ResourcePostFetchPayload {
+  uri: string;
+  content: unknown;
+}
+
+/** CMF message model (§1.6). `ContentPart` is tagged by `content_type`. */
+export type Role = "system" | "developer" | "user" | "assistant" | "tool";
+export type ContentPart =
+  | { content_type: "text"; text: string }
+  | { content_type: "thinking"; text: string }
+  | {
+      content_type: "tool_call";
+      content: { tool_call_id: string; name: string; arguments: Record<string, unknown>; namespace?: string };
+    }
+  | {
+      content_type: "tool_result";
+      content: { tool_call_id: string; tool_name: string; content: unknown; is_error: boolean };
+    }
+  | { content_type: "resource"; content: Record<string, unknown> & { uri: string; resource_type: string } }
+  | {
+      content_type: "resource_ref";
+      content: Record<string, unknown> & { uri: string; resource_type: string };
+    }
+  | { content_type: "prompt_request"; content: Record<string, unknown> & { name: string } }
+  | { content_type: "prompt_result"; content: Record<string, unknown> & { prompt_name: string } }
+  | { content_type: "image" | "video" | "audio" | "document"; content: Record<string, unknown> };
+export interface Message {
+  schema_version?: string;
+  role: Role;
+  content: ContentPart[];
+  channel?: "analysis" | "commentary" | "final";
+}
+export interface MessagePayload {
+  message: Message;
+}
+
+export interface IdentityPayload {
+  source: string;
+  source_header?: string;
+  headers: Record<string, string>;
+  client_host?: string;
+  client_port?: number;
+  [output: string]: unknown;
+}
+export interface DelegationPayload {
+  target_name: string;
+  target_type?: string;
+  target_audience?: string;
+  required_permissions: string[];
+  trust_domain?: string;
+  auth_enforced_by?: string;
+  [output: string]: unknown;
+}
+
+/** Hook name → payload type. Extend by declaration merging for custom hooks. */
+export interface HookPayloads {
+  tool_pre_invoke: ToolPreInvokePayload;
+  tool_post_invoke: ToolPostInvokePayload;
+  prompt_pre_fetch: PromptPrehookPayload;
+  prompt_post_fetch: PromptPosthookPayload;
+  resource_pre_fetch: ResourcePreFetchPayload;
+  resource_post_fetch: ResourcePostFetchPayload;
+  "cmf.tool_pre_invoke": MessagePayload;
+  "cmf.tool_post_invoke": MessagePayload;
+  "cmf.llm_input": MessagePayload;
+  "cmf.llm_output": MessagePayload;
+  "cmf.prompt_pre_fetch": MessagePayload;
+  "cmf.prompt_post_fetch": MessagePayload;
+  "cmf.resource_pre_fetch": MessagePayload;
+  "cmf.resource_post_fetch": MessagePayload;
+  "cmf.http_request": MessagePayload;
+  "identity.resolve": IdentityPayload;
+  identity_resolve: IdentityPayload;
+  "token.delegate": DelegationPayload;
+  token_delegate: DelegationPayload;
+}
+
+/** The payload type of a hook name: typed for known hooks, `unknown` for any other name. */
+export type PayloadOf<H extends string> = H extends keyof HookPayloads ? HookPayloads[H] : unknown;
+
+export const BUILTIN_HOOKS: readonly string[] = Object.freeze([
+  "tool_pre_invoke",
+  "tool_post_invoke",
+  "prompt_pre_fetch",
+  "prompt_post_fetch",
+  "resource_pre_fetch",
+  "resource_post_fetch",
+  "identity_resolve",
+  "token_delegate",
+  "cmf.tool_pre_invoke",
+  "cmf.tool_post_invoke",
+  "cmf.llm_input",
+  "cmf.llm_output",
+  "cmf.prompt_pre_fetch",
+  "cmf.prompt_post_fetch",
+  "cmf.resource_pre_fetch",
+  "cmf.resource_post_fetch",
+  "cmf.http_request",
+  "identity.resolve",
+  "token.delegate",
+]);
+
+export type EntityKind = "tool" | "llm" | "prompt" | "resource";
+export type HookPhase = "pre" | "post" | "unphased";
+export interface HookMetadata {
+  readonly entityType?: EntityKind;
+  readonly phase: HookPhase;
+}
+
+const metadata = new Map<string, HookMetadata>();
+for (const [entity, pre, post] of [
+  ["tool", "cmf.tool_pre_invoke", "cmf.tool_post_invoke"],
+  ["llm", "cmf.llm_input", "cmf.llm_output"],
+  ["prompt", "cmf.prompt_pre_fetch", "cmf.prompt_post_fetch"],
+  ["resource", "cmf.resource_pre_fetch", "cmf.resource_post_fetch"],
+] as const) {
+  metadata.set(pre, { entityType: entity, phase: "pre" });
+  metadata.set(post, { entityType: entity, phase: "post" });
+}
+metadata.set("identity.resolve", { phase: "unphased" });
+metadata.set("token.delegate", { phase: "unphased" });
+
+/** Routing aid (§1.7): entity type and pre/post phase of a hook; unknown names are `{ phase: "unphased" }`. */
+export function hookMetadata(hook: string): HookMetadata {
+  return metadata.get(hook) ?? { phase: "unphased" };
+}
+
+/** Add or override a hook's metadata (hosts that define their own hooks). */
+export function registerHookMetadata(hook: string, meta: HookMetadata): void {
+  metadata.set(hook, meta);
+}

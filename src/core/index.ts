@@ -1,0 +1,14 @@
+// Public API of `cpex` (the core runtime). The WebAssembly host lives in `cpex/wasm`; this module never imports it.
+
+export * from "./config/index.js";
+export * from "./context.js";
+export * from "./errors.js";
+export * from "./extensions/index.js";
+export * from "./hooks.js";
+export * from "./logger.js";
+export { type ConfigVisitor, type InvokeOptions, type ManagerOptions, PluginManager } from "./manager.js";
+export * from "./plugin.js";
+export { PluginRef } from "./registry.js";
+export * from "./result.js";
+export * from "./routing/index.js";
+export * from "./wire.js";
