@@ -1,0 +1,58 @@
+// What one guest call (init or handle) can read and what it produced. Inputs are encoded lazily, only when the
+// guest asks for them; the payload encoding is shared across plugins through the engine's cache.
+
+import type { JsonObject } from "../../../core/index.js";
+import type { WasmErrorCode } from "../errors.js";
+
+export interface GuestError {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: JsonObject;
+}
+
+export type LazyBytes = () => Uint8Array;
+
+const EMPTY = new Uint8Array(0);
+const none: LazyBytes = () => EMPTY;
+
+export class CallState {
+  phase: "idle" | "init" | "handle" = "idle";
+  hookName: LazyBytes = none;
+  payload: LazyBytes = none;
+  extensions: LazyBytes = none;
+  context: LazyBytes = none;
+  /** Decoded `result_set` map (raw wire form), validated later against the plugin's view. */
+  result: Record<string, unknown> | undefined;
+  error: GuestError | undefined;
+  logBytes = 0;
+  logDropped = 0;
+  /** Set when a host function decided the call must end (recorded before the throw unwinds the guest). */
+  stop: { code: WasmErrorCode; message: string; details: JsonObject } | undefined;
+
+  private cache = new Map<LazyBytes, Uint8Array>();
+
+  /** Bytes of an input, encoded at most once per call. */
+  bytes(source: LazyBytes): Uint8Array {
+    if (source === none) return EMPTY;
+    let b = this.cache.get(source);
+    if (b === undefined) {
+      b = source();
+      this.cache.set(source, b);
+    }
+    return b;
+  }
+
+  reset(phase: CallState["phase"]): void {
+    this.phase = phase;
+    this.hookName = none;
+    this.payload = none;
+    this.extensions = none;
+    this.context = none;
+    this.result = undefined;
+    this.error = undefined;
+    this.logBytes = 0;
+    this.logDropped = 0;
+    this.stop = undefined;
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,21 @@
+// `cpex/wasm`: the WebAssembly sandbox host. Register it on a manager to enable `kind: "wasm://…"` plugins.
+
+import type { PluginManager } from "../../core/index.js";
+import { WasmEngine } from "./engine.js";
+import { WASM_SCHEME, type WasmHostOptions, WasmPluginFactory } from "./factory.js";
+
+export { type CompiledPlugin, WasmEngine } from "./engine.js";
+export { GuestStop, type WasmErrorCode } from "./errors.js";
+export { WASM_SCHEME, type WasmHostOptions, WasmPluginFactory } from "./factory.js";
+export { DEFAULT_LIMITS, type WasmGrants, type WasmLimits } from "./limits.js";
+export { type CallTelemetry, Sandbox } from "./sandbox.js";
+
+/** Add the `wasm://` kind to `manager`. One engine (compile cache) is shared by every plugin it loads. */
+export function registerWasmHost(
+  manager: PluginManager,
+  options: WasmHostOptions = {},
+  engine = new WasmEngine(),
+): WasmEngine {
+  manager.registerScheme(WASM_SCHEME, new WasmPluginFactory(engine, options));
+  return engine;
+}

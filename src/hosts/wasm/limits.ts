@@ -1,0 +1,90 @@
+// Per-plugin limits and grants, validated once at load (zod) from `plugin_settings.wasm` (defaults) and each
+// plugin's `limits:` / `grants:` keys. YAML names are snake_case.
+
+import { z } from "zod";
+
+export interface WasmLimits {
+  /** Fuel per invocation (≈ WebAssembly instructions; bulk operations cost by size). */
+  readonly fuel: number;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  readonly maxResultBytes: number;
+  readonly maxLogBytes: number;
+}
+
+export interface WasmGrants {
+  /** Environment variables the guest may read (names; values come from the host's environment). */
+  readonly env: readonly string[];
+  /** Deterministic clock and random numbers (reproducible runs). */
+  readonly deterministic: boolean;
+}
+
+export const DEFAULT_LIMITS: WasmLimits = Object.freeze({
+  fuel: 100_000_000,
+  timeoutMs: 1_000,
+  memoryMb: 64,
+  maxResultBytes: 4 * 1024 * 1024,
+  maxLogBytes: 64 * 1024,
+});
+
+const positiveInt = z.number().int().positive();
+
+export const limitsSchema = z
+  .object({
+    fuel: positiveInt.max(Number.MAX_SAFE_INTEGER).optional(),
+    timeout_ms: positiveInt.max(3_600_000).optional(),
+    memory_mb: positiveInt.max(4096).optional(),
+    max_result_bytes: positiveInt.max(1 << 30).optional(),
+    max_log_bytes: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(1 << 30)
+      .optional(),
+  })
+  .strict();
+
+export const grantsSchema = z
+  .object({
+    env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")).optional(),
+    deterministic: z.boolean().optional(),
+  })
+  .strict();
+
+export const hostSettingsSchema = z
+  .object({
+    limits: limitsSchema.optional(),
+    grants: grantsSchema.optional(),
+  })
+  .strict();
+
+export type LimitsInput = z.infer<typeof limitsSchema>;
+export type GrantsInput = z.infer<typeof grantsSchema>;
+
+export function resolveLimits(base: WasmLimits, input: LimitsInput | undefined): WasmLimits {
+  if (input === undefined) return base;
+  return {
+    fuel: input.fuel ?? base.fuel,
+    timeoutMs: input.timeout_ms ?? base.timeoutMs,
+    memoryMb: input.memory_mb ?? base.memoryMb,
+    maxResultBytes: input.max_result_bytes ?? base.maxResultBytes,
+    maxLogBytes: input.max_log_bytes ?? base.maxLogBytes,
+  };
+}
+
+export function resolveGrants(base: GrantsInput | undefined, input: GrantsInput | undefined): WasmGrants {
+  return {
+    env: input?.env ?? base?.env ?? [],
+    deterministic: input?.deterministic ?? base?.deterministic ?? false,
+  };
+}
+
+/** "limits.fuel: Expected number, received string" from a zod error, for config messages. */
+export function describeZodError(prefix: string, error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const path = [prefix, ...i.path.map(String)].filter((p) => p !== "").join(".");
+      return `${path}: ${i.message}`;
+    })
+    .join("; ");
+}
