@@ -58,13 +58,15 @@ export interface PluginFactory {
   create(config: PluginConfig, ctx: FactoryContext): PluginInstance | Promise<PluginInstance>;
 }
 
+// Custom hook names accept any handler shape; built-in names are typed by TypedHooks.
+type AnyHandler = (payload: never, extensions: Extensions, ctx: PluginContext, call: HandlerCall) => unknown;
 type TypedHooks = { [H in keyof HookPayloads]?: HookHandler<HookPayloads[H]> };
 
 /** A native plugin definition: handlers keyed by hook name (typed for known hooks), plus optional lifecycle. */
 export interface NativePluginDefinition extends PluginLifecycle {
   /** Default name when registered programmatically. */
   readonly name?: string;
-  readonly hooks: TypedHooks & { readonly [hook: string]: HookHandler<never> | undefined };
+  readonly hooks: TypedHooks & { readonly [hook: string]: AnyHandler | undefined };
 }
 
 export interface NativePlugin extends PluginInstance {

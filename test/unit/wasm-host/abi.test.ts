@@ -103,7 +103,7 @@ describe("wasm host: ABI happy paths", () => {
     );
     const blind = await m.invoke("tool_pre_invoke", { name: "t" }, { extensions, trace: true });
     // "sees" ran last: its echo is the final payload.
-    const seen = blind.modifiedPayload as Record<string, Record<string, unknown>>;
+    const seen = blind.modifiedPayload as unknown as Record<string, Record<string, unknown>>;
     expect(seen["http"]?.["request_headers"]).toEqual({ "x-trace": "1" });
     expect(seen["security"]?.["labels"]).toEqual(["pii"]);
     expect(JSON.stringify(seen)).not.toContain("secret");

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { captureLogger, constResultGuest, guest, managerFromYaml, tempDir, writeGuest } from "../../helpers/wasm-host.js";
+import {
+  captureLogger,
+  constResultGuest,
+  guest,
+  managerFromYaml,
+  tempDir,
+  writeGuest,
+} from "../../helpers/wasm-host.js";
 
 const one = (file: string, extra = "") => `plugins:
   - name: g
@@ -30,7 +37,9 @@ const counting = (body: string) =>
 
 describe("wasm host: typed errors", () => {
   it("a trap is wasm_trap; the instance is recycled and the next call works with fresh state", async () => {
-    const { m, r } = await run(counting(`(if (i32.eq (global.get $calls) (i32.const 2)) (then unreachable))`));
+    const { m, r } = await run(
+      counting(`(if (i32.eq (global.get $calls) (i32.const 2)) (then unreachable))`),
+    );
     expect(r.modifiedPayload).toBe(1);
     const r2 = await m.invoke("tool_pre_invoke", { name: "t" });
     expect(r2.errors).toHaveLength(1);
@@ -101,7 +110,10 @@ describe("wasm host: typed errors", () => {
   });
 
   it("a result over max_result_bytes is result_too_large", async () => {
-    const { r } = await run(constResultGuest({ modified_payload: "x".repeat(300) }), "    limits: { max_result_bytes: 100 }");
+    const { r } = await run(
+      constResultGuest({ modified_payload: "x".repeat(300) }),
+      "    limits: { max_result_bytes: 100 }",
+    );
     expect(r.errors[0]).toMatchObject({ code: "result_too_large" });
   });
 
@@ -123,7 +135,11 @@ describe("wasm host: typed errors", () => {
         (func (export "cpex_handle") (result i32) (drop (call $error_set (i32.const 64) (i32.const ${b.length}))) (i32.const 7))`);
     };
     const { r } = await run(mk({ message: "bad input", code: "url_guard.invalid_url", details: { at: 3 } }));
-    expect(r.errors[0]).toMatchObject({ code: "url_guard.invalid_url", message: "bad input", details: { at: 3, status: 7 } });
+    expect(r.errors[0]).toMatchObject({
+      code: "url_guard.invalid_url",
+      message: "bad input",
+      details: { at: 3, status: 7 },
+    });
     const { r: r2 } = await run(mk({ message: "sneaky", code: "timeout" }));
     expect(r2.errors[0]?.code).toBe("guest.timeout");
     const { r: r3 } = await run(guest(`(func (export "cpex_handle") (result i32) (i32.const 2))`));
@@ -133,7 +149,10 @@ describe("wasm host: typed errors", () => {
   it("on_error: fail turns a guest failure into a plugin_error violation", async () => {
     const dir = await tempDir();
     await writeGuest(dir, "t.wasm", guest(`(func (export "cpex_handle") (result i32) unreachable)`));
-    const m = await managerFromYaml(dir, `plugins:\n  - { name: t, kind: wasm://t.wasm, hooks: [tool_pre_invoke] }\n`);
+    const m = await managerFromYaml(
+      dir,
+      `plugins:\n  - { name: t, kind: wasm://t.wasm, hooks: [tool_pre_invoke] }\n`,
+    );
     const r = await m.invoke("tool_pre_invoke", { name: "x" });
     expect(r.continueProcessing).toBe(false);
     expect(r.violation).toMatchObject({ code: "plugin_error", pluginName: "t" });
@@ -152,7 +171,12 @@ describe("wasm host: typed errors", () => {
           (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))
         (i32.const 0))`),
     );
-    const m = await managerFromYaml(dir, `${one("spam.wasm", "    limits: { max_log_bytes: 1000 }")}`, {}, logger);
+    const m = await managerFromYaml(
+      dir,
+      `${one("spam.wasm", "    limits: { max_log_bytes: 1000 }")}`,
+      {},
+      logger,
+    );
     const r = await m.invoke("tool_pre_invoke", { name: "t" });
     expect(r.errors).toEqual([]);
     expect(logger.lines.filter((l) => l.startsWith("info: [wasm:g]"))).toHaveLength(10);

@@ -10,7 +10,10 @@ async function loadError(wat: string | undefined, pluginExtra = "", kind = "wasm
   const dir = await tempDir();
   if (wat !== undefined) await writeGuest(dir, "g.wasm", wat);
   try {
-    await managerFromYaml(dir, `plugins:\n  - name: bad\n    kind: ${kind}\n    hooks: [tool_pre_invoke]\n${pluginExtra}`);
+    await managerFromYaml(
+      dir,
+      `plugins:\n  - name: bad\n    kind: ${kind}\n    hooks: [tool_pre_invoke]\n${pluginExtra}`,
+    );
   } catch (err) {
     return (err as Error).message;
   }
@@ -39,8 +42,13 @@ describe("wasm host: loading", () => {
     const dir = await tempDir();
     const path = await writeGuest(dir, "g.wasm", ok);
     const { readFile } = await import("node:fs/promises");
-    const hash = createHash("sha256").update(await readFile(path)).digest("hex");
-    const good = await managerFromYaml(dir, `plugins:\n  - { name: p, kind: wasm://g.wasm, hooks: [tool_pre_invoke], sha256: ${hash} }\n`);
+    const hash = createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
+    const good = await managerFromYaml(
+      dir,
+      `plugins:\n  - { name: p, kind: wasm://g.wasm, hooks: [tool_pre_invoke], sha256: ${hash} }\n`,
+    );
     expect(good.pluginCount).toBe(1);
     const dir2 = await tempDir();
     await copyFile(path, join(dir2, "g.wasm"));
@@ -48,7 +56,10 @@ describe("wasm host: loading", () => {
     expect(msg).toMatch(/cannot read|sha256/);
     const msg2 = await (async () => {
       try {
-        await managerFromYaml(dir2, `plugins:\n  - { name: p, kind: wasm://g.wasm, hooks: [tool_pre_invoke], sha256: "${"0".repeat(64)}" }\n`);
+        await managerFromYaml(
+          dir2,
+          `plugins:\n  - { name: p, kind: wasm://g.wasm, hooks: [tool_pre_invoke], sha256: "${"0".repeat(64)}" }\n`,
+        );
         return "";
       } catch (e) {
         return (e as Error).message;
@@ -58,9 +69,9 @@ describe("wasm host: loading", () => {
   });
 
   it("a wrong ABI version is a load error", async () => {
-    expect(await loadError(guest(`(func (export "cpex_handle") (result i32) (i32.const 0))`, { version: 2 }))).toMatch(
-      /unsupported ABI version 2/,
-    );
+    expect(
+      await loadError(guest(`(func (export "cpex_handle") (result i32) (i32.const 0))`, { version: 2 })),
+    ).toMatch(/unsupported ABI version 2/);
   });
 
   it("forbidden imports are all listed in one load error", async () => {
@@ -82,7 +93,9 @@ describe("wasm host: loading", () => {
       `(import "cpex" "payload_read" (func $payload_read (param i32 i32) (result i32)))`,
       `(import "cpex" "payload_read" (func $payload_read (param i64 i64) (result i64)))`,
     );
-    expect(await loadError(wat)).toContain("cpex.payload_read: declared as (i64, i64) -> (i64), the ABI defines (i32, i32) -> (i32)");
+    expect(await loadError(wat)).toContain(
+      "cpex.payload_read: declared as (i64, i64) -> (i64), the ABI defines (i32, i32) -> (i32)",
+    );
   });
 
   it("an imported memory is rejected", async () => {
@@ -94,20 +107,32 @@ describe("wasm host: loading", () => {
 
   it("missing exports and WASI commands are load errors", async () => {
     expect(await loadError(guest(""))).toContain("missing export `cpex_handle`");
-    expect(await loadError(`(module (memory (export "memory") 1) (func (export "cpex_handle") (result i32) (i32.const 0)))`)).toContain(
-      "cpex_abi_version",
-    );
-    expect(await loadError(guest(`(func (export "cpex_handle") (result i32) (i32.const 0)) (func (export "_start"))`))).toContain(
-      "`_start`",
-    );
+    expect(
+      await loadError(
+        `(module (memory (export "memory") 1) (func (export "cpex_handle") (result i32) (i32.const 0)))`,
+      ),
+    ).toContain("cpex_abi_version");
+    expect(
+      await loadError(
+        guest(`(func (export "cpex_handle") (result i32) (i32.const 0)) (func (export "_start"))`),
+      ),
+    ).toContain("`_start`");
   });
 
   it("cpex_init failing (status or trap) is init_failed at load", async () => {
     expect(
-      await loadError(guest(`(func (export "cpex_handle") (result i32) (i32.const 0)) (func (export "cpex_init") (result i32) (i32.const 1))`)),
+      await loadError(
+        guest(
+          `(func (export "cpex_handle") (result i32) (i32.const 0)) (func (export "cpex_init") (result i32) (i32.const 1))`,
+        ),
+      ),
     ).toMatch(/init_failed: cpex_init returned 1/);
     expect(
-      await loadError(guest(`(func (export "cpex_handle") (result i32) (i32.const 0)) (func (export "cpex_init") (result i32) unreachable)`)),
+      await loadError(
+        guest(
+          `(func (export "cpex_handle") (result i32) (i32.const 0)) (func (export "cpex_init") (result i32) unreachable)`,
+        ),
+      ),
     ).toMatch(/trap/);
   });
 
@@ -123,15 +148,20 @@ describe("wasm host: loading", () => {
   it("invalid limits and grants name the field", async () => {
     expect(await loadError(ok, "    limits: { fuel: -5 }\n")).toMatch(/limits\.fuel/);
     expect(await loadError(ok, "    limits: { fule: 5 }\n")).toMatch(/limits.*fule/);
-    expect(await loadError(ok, "    grants: { env: [\"A B\"] }\n")).toMatch(/grants\.env\.0/);
+    expect(await loadError(ok, '    grants: { env: ["A B"] }\n')).toMatch(/grants\.env\.0/);
     expect(await loadError(ok, "", "wasm://")).toMatch(/kind: wasm:\/\/ needs a path/);
   });
 
   it("a plugin that loads is unaffected by one that fails in another manager", async () => {
     const dir = await tempDir();
     await writeGuest(dir, "ok.wasm", ok);
-    const m = await managerFromYaml(dir, `plugins:\n  - { name: good, kind: wasm://ok.wasm, hooks: [tool_pre_invoke] }\n`);
-    await expect(m.loadConfigYaml(`plugins:\n  - { name: bad, kind: wasm://missing.wasm, hooks: [tool_pre_invoke] }\n`)).rejects.toThrow();
+    const m = await managerFromYaml(
+      dir,
+      `plugins:\n  - { name: good, kind: wasm://ok.wasm, hooks: [tool_pre_invoke] }\n`,
+    );
+    await expect(
+      m.loadConfigYaml(`plugins:\n  - { name: bad, kind: wasm://missing.wasm, hooks: [tool_pre_invoke] }\n`),
+    ).rejects.toThrow();
     expect(m.pluginNames).toEqual(["good"]);
     expect((await m.invoke("tool_pre_invoke", { name: "t" })).continueProcessing).toBe(true);
   });

@@ -8,6 +8,10 @@ import type { CallState, LazyBytes } from "./call-state.js";
 import type { GuestMemory } from "./memory.js";
 import { decode } from "./msgpack.js";
 
+// Import functions take and return wasm values (numbers, bigints); V8 converts at the boundary.
+// biome-ignore lint/suspicious/noExplicitAny: parameter types differ per import; checked by the ABI signature table.
+export type HostFunctions = Record<string, (...args: any[]) => number | undefined>;
+
 export interface HostFunctionOptions {
   readonly config: Uint8Array;
   readonly maxResultBytes: number;
@@ -25,7 +29,7 @@ export function createHostFunctions(
   state: CallState,
   memory: () => GuestMemory,
   options: HostFunctionOptions,
-): Record<string, Function> {
+): HostFunctions {
   const item = (name: string, source: () => LazyBytes, phases: readonly CallState["phase"][]) => {
     const current = (): Uint8Array | undefined =>
       phases.includes(state.phase) ? state.bytes(source()) : undefined;

@@ -68,20 +68,44 @@ class Writer {
 
 function writeInt(w: Writer, v: number): void {
   if (v >= 0) {
-    if (v < 0x80) return w.u8(v);
-    if (v < 0x100) return w.head(0xcc, v, 1);
-    if (v < 0x10000) return w.head(0xcd, v, 2);
-    if (v < 0x100000000) return w.head(0xce, v, 4);
+    if (v < 0x80) {
+      w.u8(v);
+      return;
+    }
+    if (v < 0x100) {
+      w.head(0xcc, v, 1);
+      return;
+    }
+    if (v < 0x10000) {
+      w.head(0xcd, v, 2);
+      return;
+    }
+    if (v < 0x100000000) {
+      w.head(0xce, v, 4);
+      return;
+    }
     w.ensure(9);
     w.buf[w.pos++] = 0xcf;
     w.view.setBigUint64(w.pos, BigInt(v));
     w.pos += 8;
     return;
   }
-  if (v >= -0x20) return w.u8(v & 0xff);
-  if (v >= -0x80) return w.head(0xd0, v & 0xff, 1);
-  if (v >= -0x8000) return w.head(0xd1, v & 0xffff, 2);
-  if (v >= -0x80000000) return w.head(0xd2, v >>> 0, 4);
+  if (v >= -0x20) {
+    w.u8(v & 0xff);
+    return;
+  }
+  if (v >= -0x80) {
+    w.head(0xd0, v & 0xff, 1);
+    return;
+  }
+  if (v >= -0x8000) {
+    w.head(0xd1, v & 0xffff, 2);
+    return;
+  }
+  if (v >= -0x80000000) {
+    w.head(0xd2, v >>> 0, 4);
+    return;
+  }
   w.ensure(9);
   w.buf[w.pos++] = 0xd3;
   w.view.setBigInt64(w.pos, BigInt(v));
@@ -148,16 +172,21 @@ function writeValue(w: Writer, v: unknown, depth: number): void {
   if (depth > 512) throw new MsgpackError(path(), "value nested deeper than 512 levels");
   switch (typeof v) {
     case "string":
-      return writeString(w, v);
+      writeString(w, v);
+      return;
     case "number":
-      if (Number.isSafeInteger(v)) return writeInt(w, v);
+      if (Number.isSafeInteger(v)) {
+        writeInt(w, v);
+        return;
+      }
       w.ensure(9);
       w.buf[w.pos++] = 0xcb;
       w.view.setFloat64(w.pos, v);
       w.pos += 8;
       return;
     case "boolean":
-      return w.u8(v ? 0xc3 : 0xc2);
+      w.u8(v ? 0xc3 : 0xc2);
+      return;
     case "bigint":
       w.ensure(9);
       if (v >= 0n) {
@@ -172,13 +201,17 @@ function writeValue(w: Writer, v: unknown, depth: number): void {
       w.pos += 8;
       return;
     case "undefined":
-      return w.u8(0xc0);
+      w.u8(0xc0);
+      return;
     case "object":
       break;
     default:
       throw new MsgpackError(path(), `cannot encode a ${typeof v}`);
   }
-  if (v === null) return w.u8(0xc0);
+  if (v === null) {
+    w.u8(0xc0);
+    return;
+  }
   if (Array.isArray(v)) {
     const n = v.length;
     if (n < 16) w.u8(0x90 | n);
@@ -212,8 +245,14 @@ function writeValue(w: Writer, v: unknown, depth: number): void {
     }
     return;
   }
-  if (v instanceof Set) return writeValue(w, [...v], depth);
-  if (v instanceof Date) return writeString(w, v.toISOString());
+  if (v instanceof Set) {
+    writeValue(w, [...v], depth);
+    return;
+  }
+  if (v instanceof Date) {
+    writeString(w, v.toISOString());
+    return;
+  }
   const obj = v as Record<string, unknown>;
   let n = 0;
   for (const k in obj) if (obj[k] !== undefined) n++;

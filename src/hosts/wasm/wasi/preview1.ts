@@ -7,6 +7,10 @@ import type { GuestMemory } from "../abi/memory.js";
 import { WASI_IMPORTS } from "../abi/signatures.js";
 import { GuestStop } from "../errors.js";
 
+// Import functions take and return wasm values (numbers, bigints); V8 converts at the boundary.
+// biome-ignore lint/suspicious/noExplicitAny: parameter types differ per import; checked by the ABI signature table.
+export type HostFunctions = Record<string, (...args: any[]) => number | undefined>;
+
 export const ERRNO = {
   SUCCESS: 0,
   BADF: 8,
@@ -61,12 +65,12 @@ export interface WasiOptions {
 const encoder = new TextEncoder();
 
 /** Build the `wasi_snapshot_preview1` import object; `memory()` returns the live guest memory. */
-export function createWasiImports(options: WasiOptions, memory: () => GuestMemory): Record<string, Function> {
+export function createWasiImports(options: WasiOptions, memory: () => GuestMemory): HostFunctions {
   const envEntries = Object.entries(options.env).map(([k, v]) => encoder.encode(`${k}=${v}\0`));
   const denied = (): number => ERRNO.NOTCAPABLE;
   const badf = (): number => ERRNO.BADF;
 
-  const impl: Record<string, Function> = {
+  const impl: HostFunctions = {
     args_sizes_get(argc: number, argvBufSize: number): number {
       const m = memory();
       m.writeU32(argc, 0, "args_sizes_get");
