@@ -1,0 +1,626 @@
+// The instrumenter: rewrites a module so that it meters its own execution (fuel), stops at a deadline and cannot
+// exceed its memory and table caps. See docs/instrumenter.md for the design.
+//
+// Protocol with the host (runtime.ts): the module gets an internal mutable i64 global, exported as `__cpex_fuel`,
+// holding the fuel left in the current slice, and imports `__cpex_meter.refill: (i64) -> i64`. Each basic block
+// subtracts its cost on entry; function entries, loop headers and run-time-sized charges check `fuel < 0` and then
+// call `refill(fuel)`, which answers the next slice or 0 = stop, upon which the module executes `unreachable`.
+
+import { BinaryError, Reader, Writer } from "../binary/bytes.js";
+import { type Limits, type ModuleInfo, readModule, SECTION, SECTION_ORDER } from "../binary/module.js";
+import { type Decoded, decode, Op } from "../binary/opcodes.js";
+import {
+  BULK_MEMORY_SHIFT,
+  DEFAULT_MAX_MEMORY_PAGES,
+  DEFAULT_MAX_SEGMENTS,
+  DEFAULT_MAX_TABLE_ELEMENTS,
+  defaultCost,
+  type InstrumentOptions,
+  MEMORY_GROW_PAGE_SHIFT,
+} from "./options.js";
+
+export const METER_MODULE = "__cpex_meter";
+export const REFILL_NAME = "refill";
+export const FUEL_EXPORT = "__cpex_fuel";
+const RESERVED_PREFIX = "__cpex";
+
+export class InstrumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InstrumentError";
+  }
+}
+
+export interface InstrumentReport {
+  readonly imports: ReadonlyArray<{ module: string; name: string; kind: string }>;
+  readonly exports: ReadonlyArray<{ name: string; kind: string }>;
+  readonly memory?: {
+    readonly minPages: number;
+    readonly maxPages: number;
+    readonly declaredMaxPages?: number;
+  };
+  readonly tables: ReadonlyArray<{ readonly min: number; readonly max: number }>;
+  readonly functions: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  /** Fuel charge points and checks injected. */
+  readonly charges: number;
+  readonly checks: number;
+  readonly timeMs: number;
+}
+
+const KIND_NAMES = ["func", "table", "memory", "global", "tag"];
+
+interface Ctx {
+  readonly info: ModuleInfo;
+  readonly refillIndex: number; // function index of the refill import
+  readonly fuelGlobal: number;
+  readonly cost: (code: number, sub: number) => number;
+  charges: number;
+  checks: number;
+}
+
+/** Function index after inserting the refill import at the end of the imported functions. */
+function remapFunc(ctx: Ctx, f: number): number {
+  return f >= ctx.refillIndex ? f + 1 : f;
+}
+
+export function instrument(
+  input: Uint8Array,
+  options: InstrumentOptions = {},
+): { bytes: Uint8Array; report: InstrumentReport } {
+  const t0 = performance.now();
+  let info: ModuleInfo;
+  try {
+    info = readModule(input);
+  } catch (err) {
+    if (err instanceof BinaryError) throw new InstrumentError(`malformed module: ${err.message}`);
+    throw err;
+  }
+  checkNames(info);
+  const maxPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
+  const maxTable = options.maxTableElements ?? DEFAULT_MAX_TABLE_ELEMENTS;
+  const memoryLimits = capMemory(info, maxPages);
+  const tableLimits = info.tables.map((t, i) => {
+    if (t.min > maxTable) {
+      throw new InstrumentError(`table ${i} needs ${t.min} elements at start; the limit is ${maxTable}`);
+    }
+    return { min: t.min, max: Math.min(t.max ?? maxTable, maxTable) };
+  });
+  if (info.imports.some((i) => i.kind === 1)) throw new InstrumentError("imported tables are not supported");
+
+  let refillType = info.types.findIndex(
+    (t) => t.params.length === 1 && t.params[0] === 0x7e && t.results.length === 1 && t.results[0] === 0x7e,
+  );
+  const addType = refillType < 0;
+  if (addType) refillType = info.types.length;
+  const ctx: Ctx = {
+    info,
+    refillIndex: info.importedFuncs,
+    fuelGlobal: info.importedGlobals + info.globals,
+    cost: options.cost ?? defaultCost,
+    charges: 0,
+    checks: 0,
+  };
+  const maxDataBytes = options.maxDataBytes ?? maxPages * 65536;
+  const maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+
+  const out = new Writer(Math.max(1024, input.length + (input.length >> 2)));
+  out.bytes(input, 0, 8);
+  const created = new Set<number>();
+  const emit = (id: number, body: Uint8Array): void => {
+    out.byte(id);
+    out.sized(body);
+  };
+  // Sections the module lacks but the instrumentation needs, created at their canonical position.
+  const needed = [SECTION.type, SECTION.import, SECTION.global, SECTION.export].filter(
+    (id) => !info.sections.some((s) => s.id === id),
+  );
+  const emitCreated = (beforeOrder: number): void => {
+    for (const id of needed) {
+      if (created.has(id) || SECTION_ORDER.indexOf(id) >= beforeOrder) continue;
+      created.add(id);
+      emit(id, buildSection(ctx, id, undefined, refillType, addType, memoryLimits, tableLimits));
+    }
+  };
+  let dataSegments = 0;
+  let dataBytes = 0;
+  for (const section of info.sections) {
+    if (section.id !== SECTION.custom) emitCreated(SECTION_ORDER.indexOf(section.id));
+    const raw = input.subarray(section.start, section.end);
+    switch (section.id) {
+      case SECTION.custom:
+        if (section.name === "name") {
+          const renamed = remapNameSection(ctx, section);
+          if (renamed !== undefined) emit(0, renamed);
+        } else {
+          emit(0, raw);
+        }
+        break;
+      case SECTION.type:
+      case SECTION.import:
+      case SECTION.table:
+      case SECTION.memory:
+      case SECTION.global:
+      case SECTION.export:
+        emit(
+          section.id,
+          buildSection(ctx, section.id, section, refillType, addType, memoryLimits, tableLimits),
+        );
+        break;
+      case SECTION.start: {
+        const w = new Writer(8);
+        w.u32(remapFunc(ctx, new Reader(input, section.start, section.end).u32()));
+        emit(section.id, w.result());
+        break;
+      }
+      case SECTION.element:
+        emit(section.id, rewriteElements(ctx, section.start, section.end, maxSegments));
+        break;
+      case SECTION.code:
+        emit(section.id, rewriteCode(ctx, section.start, section.end));
+        break;
+      case SECTION.data: {
+        const r = new Reader(input, section.start, section.end);
+        dataSegments = r.u32();
+        dataBytes = section.end - section.start;
+        if (dataSegments > maxSegments) {
+          throw new InstrumentError(`${dataSegments} data segments; the limit is ${maxSegments}`);
+        }
+        if (dataBytes > maxDataBytes) {
+          throw new InstrumentError(`${dataBytes} bytes of data segments; the limit is ${maxDataBytes}`);
+        }
+        emit(section.id, raw);
+        break;
+      }
+      default:
+        emit(section.id, raw);
+    }
+  }
+  emitCreated(SECTION_ORDER.length);
+  const bytes = out.result();
+  const report: InstrumentReport = {
+    imports: info.imports.map((i) => ({ module: i.module, name: i.name, kind: KIND_NAMES[i.kind] ?? "?" })),
+    exports: info.exports.map((e) => ({ name: e.name, kind: KIND_NAMES[e.kind] ?? "?" })),
+    ...(memoryLimits === undefined
+      ? {}
+      : {
+          memory: {
+            minPages: memoryLimits.min,
+            maxPages: memoryLimits.max,
+            ...(info.memories[0]?.max === undefined ? {} : { declaredMaxPages: info.memories[0].max }),
+          },
+        }),
+    tables: tableLimits,
+    functions: info.funcTypes.length,
+    inputBytes: input.length,
+    outputBytes: bytes.length,
+    charges: ctx.charges,
+    checks: ctx.checks,
+    timeMs: performance.now() - t0,
+  };
+  return { bytes, report };
+}
+
+function checkNames(info: ModuleInfo): void {
+  for (const i of info.imports) {
+    if (i.module.startsWith(RESERVED_PREFIX) || i.name.startsWith(RESERVED_PREFIX)) {
+      throw new InstrumentError(
+        `import ${i.module}.${i.name}: names starting with "${RESERVED_PREFIX}" are reserved`,
+      );
+    }
+  }
+  for (const e of info.exports) {
+    if (e.name.startsWith(RESERVED_PREFIX)) {
+      throw new InstrumentError(`export ${e.name}: names starting with "${RESERVED_PREFIX}" are reserved`);
+    }
+  }
+}
+
+function capMemory(info: ModuleInfo, maxPages: number): { min: number; max: number } | undefined {
+  if (info.memories.length > 1)
+    throw new InstrumentError(`${info.memories.length} memories (multi-memory is not supported)`);
+  if (info.imports.some((i) => i.kind === 2)) {
+    throw new InstrumentError("imported memory is not supported: the plugin must define its own memory");
+  }
+  const m: Limits | undefined = info.memories[0];
+  if (m === undefined) return undefined;
+  if (m.shared) throw new InstrumentError("shared memory (threads) is not supported");
+  if (m.is64) throw new InstrumentError("64-bit memory (memory64) is not supported");
+  if (m.min > maxPages) {
+    throw new InstrumentError(
+      `memory needs ${m.min} pages (${(m.min * 64) / 1024} MiB) at start; the limit is ${maxPages} pages (${(maxPages * 64) / 1024} MiB)`,
+    );
+  }
+  return { min: m.min, max: Math.min(m.max ?? maxPages, maxPages) };
+}
+
+function writeLimits(w: Writer, min: number, max: number): void {
+  w.byte(0x01);
+  w.u32(min);
+  w.u32(max);
+}
+
+function buildSection(
+  ctx: Ctx,
+  id: number,
+  section: { start: number; end: number } | undefined,
+  refillType: number,
+  addType: boolean,
+  memory: { min: number; max: number } | undefined,
+  tables: ReadonlyArray<{ min: number; max: number }>,
+): Uint8Array {
+  const bytes = ctx.info.bytes;
+  const w = new Writer(section === undefined ? 32 : section.end - section.start + 32);
+  const r = section === undefined ? undefined : new Reader(bytes, section.start, section.end);
+  const count = r?.u32() ?? 0;
+  switch (id) {
+    case SECTION.type:
+      w.u32(count + (addType ? 1 : 0));
+      if (r !== undefined) w.bytes(bytes, r.pos, r.end);
+      if (addType) w.bytes(new Uint8Array([0x60, 0x01, 0x7e, 0x01, 0x7e]));
+      break;
+    case SECTION.import:
+      w.u32(count + 1);
+      if (r !== undefined) w.bytes(bytes, r.pos, r.end);
+      w.name(METER_MODULE);
+      w.name(REFILL_NAME);
+      w.byte(0x00);
+      w.u32(refillType);
+      break;
+    case SECTION.table: {
+      w.u32(count);
+      for (let i = 0; i < count; i++) {
+        w.byte(r!.byte()); // element type
+        const flags = r!.byte();
+        r!.u32();
+        if (flags & 1) r!.u32();
+        const t = tables[ctx.info.tables.length - count + i]!;
+        writeLimits(w, t.min, t.max);
+      }
+      break;
+    }
+    case SECTION.memory:
+      w.u32(count);
+      if (count === 1 && memory !== undefined) writeLimits(w, memory.min, memory.max);
+      break;
+    case SECTION.global:
+      w.u32(count + 1);
+      for (let i = 0; i < count; i++) {
+        w.byte(r!.byte()); // value type
+        w.byte(r!.byte()); // mutability
+        copyConstExpr(ctx, r!, w);
+      }
+      // The fuel global: mutable i64, starts at 0 so the first check asks the host for a slice.
+      w.bytes(new Uint8Array([0x7e, 0x01, 0x42, 0x00, 0x0b]));
+      break;
+    case SECTION.export:
+      w.u32(count + 1);
+      for (let i = 0; i < count; i++) {
+        const nameLen = r!.u32();
+        w.u32(nameLen);
+        w.bytes(bytes, r!.pos, r!.pos + nameLen);
+        r!.skip(nameLen);
+        const kind = r!.byte();
+        const index = r!.u32();
+        w.byte(kind);
+        w.u32(kind === 0 ? remapFunc(ctx, index) : index);
+      }
+      w.name(FUEL_EXPORT);
+      w.byte(0x03);
+      w.u32(ctx.fuelGlobal);
+      break;
+  }
+  return w.result();
+}
+
+const scratch: Decoded = { op: Op.Plain, code: 0, sub: -1, index: 0, indexStart: 0, indexEnd: 0 };
+
+/** Copy a constant expression, remapping `ref.func`. */
+function copyConstExpr(ctx: Ctx, r: Reader, w: Writer): void {
+  for (;;) {
+    const start = r.pos;
+    decode(r, scratch);
+    if (scratch.op === Op.RefFunc) {
+      w.byte(0xd2);
+      w.u32(remapFunc(ctx, scratch.index));
+    } else {
+      w.bytes(r.bytes, start, r.pos);
+    }
+    if (scratch.op === Op.End) return;
+  }
+}
+
+function rewriteElements(ctx: Ctx, start: number, end: number, maxSegments: number): Uint8Array {
+  const bytes = ctx.info.bytes;
+  const r = new Reader(bytes, start, end);
+  const w = new Writer(end - start + 64);
+  const count = r.u32();
+  if (count > maxSegments)
+    throw new InstrumentError(`${count} element segments; the limit is ${maxSegments}`);
+  w.u32(count);
+  for (let i = 0; i < count; i++) {
+    const flags = r.u32();
+    w.u32(flags);
+    if (flags > 7) throw new InstrumentError(`element segment ${i}: unknown flags ${flags}`);
+    if (flags === 2 || flags === 6) w.u32(r.u32()); // table index
+    if ((flags & 1) === 0) copyConstExpr(ctx, r, w); // active: offset expression
+    const usesExprs = (flags & 4) !== 0;
+    if (flags & 3) w.byte(r.byte()); // elemkind (0x00) or reftype
+    const n = r.u32();
+    w.u32(n);
+    for (let j = 0; j < n; j++) {
+      if (usesExprs) copyConstExpr(ctx, r, w);
+      else w.u32(remapFunc(ctx, r.u32()));
+    }
+  }
+  return w.result();
+}
+
+// ---- function bodies ----------------------------------------------------------------------------------------
+
+// Per-instruction scratch arrays, reused across functions (grown as needed).
+let starts = new Int32Array(4096);
+let ends = new Int32Array(4096);
+let ops = new Uint8Array(4096);
+let costs = new Int32Array(4096);
+let indices = new Int32Array(4096);
+
+function ensureCapacity(n: number): void {
+  if (n < starts.length) return;
+  const size = Math.max(n + 1, starts.length * 2);
+  const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    const b = make(size);
+    b.set(a);
+    return b;
+  };
+  starts = grow(starts, (k) => new Int32Array(k));
+  ends = grow(ends, (k) => new Int32Array(k));
+  ops = grow(ops, (k) => new Uint8Array(k));
+  costs = grow(costs, (k) => new Int32Array(k));
+  indices = grow(indices, (k) => new Int32Array(k));
+}
+
+function endsSegment(op: number): boolean {
+  return (
+    op === Op.Loop ||
+    op === Op.If ||
+    op === Op.Else ||
+    op === Op.End ||
+    op === Op.Br ||
+    op === Op.BrIf ||
+    op === Op.BrTable ||
+    op === Op.Return ||
+    op === Op.Unreachable ||
+    op === Op.ReturnCall ||
+    op === Op.ReturnCallIndirect
+  );
+}
+
+function rewriteCode(ctx: Ctx, start: number, end: number): Uint8Array {
+  const bytes = ctx.info.bytes;
+  const r = new Reader(bytes, start, end);
+  const count = r.u32();
+  if (count !== ctx.info.funcTypes.length) {
+    throw new InstrumentError(`code section has ${count} bodies for ${ctx.info.funcTypes.length} functions`);
+  }
+  const w = new Writer(end - start + ((end - start) >> 1) + 64);
+  w.u32(count);
+  const body = new Writer(1024);
+  for (let f = 0; f < count; f++) {
+    const size = r.u32();
+    const bodyEnd = r.pos + size;
+    if (bodyEnd > end) throw new InstrumentError(`function ${f}: body runs past the code section`);
+    body.pos = 0;
+    try {
+      rewriteBody(ctx, f, new Reader(bytes, r.pos, bodyEnd), body);
+    } catch (err) {
+      if (err instanceof BinaryError) {
+        throw new InstrumentError(`function ${ctx.info.importedFuncs + f}: ${err.message}`);
+      }
+      throw err;
+    }
+    w.u32(body.pos);
+    w.bytes(body.buf, 0, body.pos);
+    r.pos = bodyEnd;
+  }
+  return w.result();
+}
+
+function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
+  const bytes = r.bytes;
+  const type = ctx.info.types[ctx.info.funcTypes[f]!];
+  if (type === undefined) throw new InstrumentError(`function ${f}: type index out of range`);
+  // Locals: copy the declarations and append one i32 scratch local for run-time charges.
+  const groups = r.u32();
+  let locals = type.params.length;
+  const localsStart = r.pos;
+  for (let i = 0; i < groups; i++) {
+    locals += r.u32();
+    r.byte();
+  }
+  if (locals > 50_000) throw new InstrumentError(`function ${f}: ${locals} locals (limit 50000)`);
+  const tmp = locals;
+  w.u32(groups + 1);
+  w.bytes(bytes, localsStart, r.pos);
+  w.byte(0x01);
+  w.byte(0x7f);
+
+  // Pass 1: decode instructions into the scratch arrays.
+  let n = 0;
+  const d = scratch;
+  while (r.pos < r.end) {
+    ensureCapacity(n);
+    starts[n] = r.pos;
+    decode(r, d);
+    ends[n] = r.pos;
+    ops[n] = d.op;
+    costs[n] = ctx.cost(d.code, d.sub);
+    indices[n] = d.op === Op.Call || d.op === Op.ReturnCall || d.op === Op.RefFunc ? d.index : -1;
+    n++;
+  }
+  if (n === 0 || ops[n - 1] !== Op.End)
+    throw new InstrumentError(`function ${f}: body does not end with \`end\``);
+
+  // Pass 2: emit, charging each segment's total cost at its start.
+  const F = ctx.fuelGlobal;
+  let copyFrom = starts[0]!;
+  const flush = (upTo: number): void => {
+    if (upTo > copyFrom) w.bytes(bytes, copyFrom, upTo);
+  };
+  const segmentCost = (from: number): number => {
+    let c = 0;
+    for (let i = from; i < n; i++) {
+      c += costs[i]!;
+      if (endsSegment(ops[i]!)) break;
+    }
+    return c;
+  };
+  const charge = (c: number): void => {
+    if (c === 0) return;
+    ctx.charges++;
+    w.byte(0x23);
+    w.u32(F);
+    w.byte(0x42);
+    w.s64(BigInt(c));
+    w.byte(0x7d); // i64.sub
+    w.byte(0x24);
+    w.u32(F);
+  };
+  const check = (): void => {
+    ctx.checks++;
+    w.byte(0x23);
+    w.u32(F);
+    w.bytes(CHECK_HEAD);
+    w.u32(F);
+    w.byte(0x10);
+    w.u32(ctx.refillIndex);
+    w.byte(0x24);
+    w.u32(F);
+    w.byte(0x23);
+    w.u32(F);
+    w.bytes(CHECK_TAIL);
+  };
+  // Run-time charge for the size on top of the stack (kept there): fuel -= size >> shift (or << shift).
+  const dynamicCharge = (shiftOp: number, shift: number): void => {
+    ctx.charges++;
+    w.byte(0x22);
+    w.u32(tmp); // local.tee
+    w.byte(0x23);
+    w.u32(F);
+    w.byte(0x20);
+    w.u32(tmp);
+    w.byte(0xad); // i64.extend_i32_u
+    if (shift !== 0) {
+      w.byte(0x42);
+      w.u32(shift);
+      w.byte(shiftOp);
+    }
+    w.byte(0x7d);
+    w.byte(0x24);
+    w.u32(F);
+    check();
+  };
+
+  charge(segmentCost(0));
+  check();
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    if (i > 0 && endsSegment(ops[i - 1]!)) {
+      flush(starts[i]!);
+      copyFrom = starts[i]!;
+      charge(segmentCost(i));
+      if (ops[i - 1] === Op.Loop) check();
+    }
+    switch (op) {
+      case Op.Call:
+      case Op.ReturnCall:
+      case Op.RefFunc: {
+        flush(starts[i]!);
+        w.byte(bytes[starts[i]!]!);
+        w.u32(remapFunc(ctx, indices[i]!));
+        copyFrom = ends[i]!;
+        break;
+      }
+      case Op.BulkMemory:
+      case Op.MemoryGrow:
+      case Op.BulkTable:
+        flush(starts[i]!);
+        copyFrom = starts[i]!;
+        if (op === Op.BulkMemory) dynamicCharge(0x88, BULK_MEMORY_SHIFT);
+        else if (op === Op.MemoryGrow) dynamicCharge(0x86, MEMORY_GROW_PAGE_SHIFT);
+        else dynamicCharge(0, 0);
+        break;
+      case Op.Loop:
+        // The loop header is a branch target: the segment after it is charged and checked on every iteration.
+        break;
+    }
+  }
+  flush(r.end);
+}
+
+// i64.const 0; i64.lt_s; if (void); global.get F … (F and the call follow)
+const CHECK_HEAD = new Uint8Array([0x42, 0x00, 0x53, 0x04, 0x40, 0x23]);
+// i64.eqz; if (void); unreachable; end; end
+const CHECK_TAIL = new Uint8Array([0x50, 0x04, 0x40, 0x00, 0x0b, 0x0b]);
+
+function remapNameSection(ctx: Ctx, section: { start: number; end: number }): Uint8Array | undefined {
+  const bytes = ctx.info.bytes;
+  try {
+    const r = new Reader(bytes, section.start, section.end);
+    r.name(); // "name"
+    const w = new Writer(section.end - section.start + 32);
+    w.name("name");
+    while (!r.done) {
+      const id = r.byte();
+      const size = r.u32();
+      const subEnd = r.pos + size;
+      if (subEnd > section.end) return undefined;
+      if (id === 1 || id === 2) {
+        const sub = new Reader(bytes, r.pos, subEnd);
+        const out = new Writer(size + 32);
+        const n = sub.u32();
+        const entries: Array<[number, number, number]> = [];
+        for (let i = 0; i < n; i++) {
+          const idx = sub.u32();
+          const from = sub.pos;
+          if (id === 1) sub.skip(sub.u32());
+          else {
+            const m = sub.u32();
+            for (let j = 0; j < m; j++) {
+              sub.u32();
+              sub.skip(sub.u32());
+            }
+          }
+          entries.push([remapFunc(ctx, idx), from, sub.pos]);
+        }
+        out.u32(entries.length + (id === 1 ? 1 : 0));
+        let inserted = id !== 1;
+        for (const [idx, from, to] of entries) {
+          if (!inserted && idx > ctx.refillIndex) {
+            out.u32(ctx.refillIndex);
+            out.name("__cpex_refill");
+            inserted = true;
+          }
+          out.u32(idx);
+          out.bytes(bytes, from, to);
+        }
+        if (!inserted) {
+          out.u32(ctx.refillIndex);
+          out.name("__cpex_refill");
+        }
+        w.byte(id);
+        w.sized(out.result());
+      } else {
+        w.byte(id);
+        w.u32(size);
+        w.bytes(bytes, r.pos, subEnd);
+      }
+      r.pos = subEnd;
+    }
+    return w.result();
+  } catch {
+    // A malformed name section is debug information only: drop it rather than fail the module.
+    return undefined;
+  }
+}
