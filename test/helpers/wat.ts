@@ -19,7 +19,7 @@ export async function wat2wasm(source: string, name = "guest.wat"): Promise<Uint
   try {
     mod.resolveNames();
     mod.validate();
-    return new Uint8Array(mod.toBinary({}).buffer);
+    return new Uint8Array(mod.toBinary({ write_debug_names: true }).buffer);
   } finally {
     mod.destroy();
   }
