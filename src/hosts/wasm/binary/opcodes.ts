@@ -41,7 +41,7 @@ export interface Decoded {
   indexEnd: number;
 }
 
-function reject(what: string, r: Reader, at: number): never {
+function reject(what: string, _r: Reader, at: number): never {
   throw new BinaryError(`unsupported instruction: ${what}`, at);
 }
 
