@@ -4,7 +4,7 @@ import wabtInit from "wabt";
 type Wabt = Awaited<ReturnType<typeof wabtInit>>;
 let wabt: Promise<Wabt> | undefined;
 
-export async function wat2wasm(source: string, name = "guest.wat"): Promise<Uint8Array> {
+export async function wat2wasm(source: string, name = "guest.wat"): Promise<Uint8Array<ArrayBuffer>> {
   wabt ??= wabtInit();
   const w = await wabt;
   const mod = w.parseWat(name, source, {

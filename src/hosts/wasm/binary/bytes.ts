@@ -81,7 +81,7 @@ export class Reader {
 
 /** Growable output buffer. */
 export class Writer {
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   pos = 0;
 
   constructor(size = 1024) {
@@ -140,7 +140,7 @@ export class Writer {
     this.bytes(body);
   }
 
-  result(): Uint8Array {
+  result(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.pos);
   }
 }

@@ -68,8 +68,19 @@ function remapFunc(ctx: Ctx, f: number): number {
 export function instrument(
   input: Uint8Array,
   options: InstrumentOptions = {},
-): { bytes: Uint8Array; report: InstrumentReport } {
+): { bytes: Uint8Array<ArrayBuffer>; report: InstrumentReport } {
   const t0 = performance.now();
+  // Validate first: the pass adds a local, a global and a function, which could turn an invalid module (say, one
+  // reading a local or global just past its own) into a valid one. Invalid input must stay rejected.
+  if (!WebAssembly.validate(input as Uint8Array<ArrayBuffer>)) {
+    let reason = "invalid module";
+    try {
+      new WebAssembly.Module(input as Uint8Array<ArrayBuffer>);
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+    throw new InstrumentError(`invalid WebAssembly module: ${reason}`);
+  }
   let info: ModuleInfo;
   try {
     info = readModule(input);
@@ -80,14 +91,16 @@ export function instrument(
   checkNames(info);
   const maxPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
   const maxTable = options.maxTableElements ?? DEFAULT_MAX_TABLE_ELEMENTS;
-  const memoryLimits = capMemory(info, maxPages);
+  const memoryLimits = capMemory(info, maxPages, options.allowImportedMemory === true);
   const tableLimits = info.tables.map((t, i) => {
     if (t.min > maxTable) {
       throw new InstrumentError(`table ${i} needs ${t.min} elements at start; the limit is ${maxTable}`);
     }
     return { min: t.min, max: Math.min(t.max ?? maxTable, maxTable) };
   });
-  if (info.imports.some((i) => i.kind === 1)) throw new InstrumentError("imported tables are not supported");
+  if (options.allowImportedTables !== true && info.imports.some((i) => i.kind === 1)) {
+    throw new InstrumentError("imported tables are not supported");
+  }
 
   let refillType = info.types.findIndex(
     (t) => t.params.length === 1 && t.params[0] === 0x7e && t.results.length === 1 && t.results[0] === 0x7e,
@@ -217,13 +230,18 @@ function checkNames(info: ModuleInfo): void {
   }
 }
 
-function capMemory(info: ModuleInfo, maxPages: number): { min: number; max: number } | undefined {
+function capMemory(
+  info: ModuleInfo,
+  maxPages: number,
+  allowImported: boolean,
+): { min: number; max: number } | undefined {
   if (info.memories.length > 1)
     throw new InstrumentError(`${info.memories.length} memories (multi-memory is not supported)`);
-  if (info.imports.some((i) => i.kind === 2)) {
+  const imported = info.imports.some((i) => i.kind === 2);
+  if (imported && !allowImported) {
     throw new InstrumentError("imported memory is not supported: the plugin must define its own memory");
   }
-  const m: Limits | undefined = info.memories[0];
+  const m: Limits | undefined = imported ? undefined : info.memories[0];
   if (m === undefined) return undefined;
   if (m.shared) throw new InstrumentError("shared memory (threads) is not supported");
   if (m.is64) throw new InstrumentError("64-bit memory (memory64) is not supported");

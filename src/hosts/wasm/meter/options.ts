@@ -9,6 +9,12 @@ export interface InstrumentOptions {
   readonly maxDataBytes?: number;
   /** Number of data segments and of element segments, each. Default 100 000. */
   readonly maxSegments?: number;
+  /**
+   * Accept an imported memory / imported tables (the embedder supplies them and is responsible for their limits).
+   * The cpex host never sets these: a plugin must define its own memory. Test harnesses do (spec `spectest`).
+   */
+  readonly allowImportedMemory?: boolean;
+  readonly allowImportedTables?: boolean;
   /** Fuel cost of one instruction, by opcode (prefix byte and sub-opcode for 0xFC/0xFD). Default: 1 each. */
   readonly cost?: (code: number, sub: number) => number;
 }
