@@ -1,0 +1,111 @@
+// `npm run demo`: a pipeline of native and WebAssembly plugins on a few sample requests, printing what every
+// phase and plugin did.
+
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createExtensions, type PipelineResult, PluginManager, silentLogger } from "../src/core/index.js";
+import { registerWasmHost } from "../src/hosts/wasm/index.js";
+import { demoFactories } from "./native/demo-plugins.js";
+import { buildDemoPlugins } from "./wasm/build.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const color = process.stdout.isTTY
+  ? (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m`
+  : (_: number, s: string) => s;
+const dim = (s: string) => color(2, s);
+const bold = (s: string) => color(1, s);
+
+function printResult(title: string, payload: unknown, r: PipelineResult): void {
+  console.log(`\n${bold(title)}`);
+  console.log(dim(`  payload in: ${JSON.stringify(payload)}`));
+  for (const t of r.trace ?? []) {
+    const tel = t.telemetry;
+    const wasm =
+      tel === undefined ? "" : dim(`  fuel ${tel["fuel_used"]}  pages ${tel["memory_pages"]}  [wasm]`);
+    const padded = t.outcome.padEnd(12);
+    const outcome =
+      t.outcome === "deny"
+        ? color(31, padded)
+        : t.outcome === "error" || t.outcome === "timeout"
+          ? color(33, padded)
+          : padded;
+    const ms = `${t.durationMs.toFixed(3)} ms`.padStart(10);
+    console.log(`  ${t.phase.padEnd(16)} ${t.plugin.padEnd(13)} ${outcome} ${ms}${wasm}`);
+    if (t.error !== undefined) console.log(color(33, `      ${t.error.code}: ${t.error.message}`));
+  }
+  if (!r.continueProcessing) {
+    console.log(
+      `  ${color(31, "✘ denied")} by ${r.violation?.pluginName}: [${r.violation?.code}] ${r.violation?.reason}`,
+    );
+    return;
+  }
+  console.log(
+    `  ${color(32, "✔ allowed")}${r.payloadModified ? ` — payload modified: ${JSON.stringify(r.modifiedPayload)}` : ""}`,
+  );
+  const labels = r.modifiedExtensions.security?.labels;
+  const headers = r.modifiedExtensions.http?.requestHeaders;
+  if (labels !== undefined && labels.size > 0) console.log(`  labels:  ${[...labels].join(", ")}`);
+  if (headers !== undefined)
+    console.log(
+      `  headers: ${Object.entries(headers)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}`,
+    );
+  for (const e of r.errors)
+    console.log(color(33, `  recorded error (on_error: ignore): ${e.pluginName}: ${e.code}: ${e.message}`));
+}
+
+async function main(): Promise<void> {
+  await mkdir(join(here, "wasm/build"), { recursive: true });
+  await buildDemoPlugins(join(here, "wasm/build"));
+
+  const manager = new PluginManager({ logger: silentLogger });
+  for (const [kind, factory] of Object.entries(demoFactories)) manager.registerFactory(kind, factory);
+  registerWasmHost(manager);
+  await manager.loadConfigFile(join(here, "demo.yaml"));
+  await manager.initialize();
+  console.log(
+    bold("cpex demo") +
+      dim(` — ${manager.pluginCount} plugins from examples/demo.yaml (native + WebAssembly)`),
+  );
+
+  const ext = () =>
+    createExtensions({
+      request: { requestId: "req-1" },
+      security: { labels: ["internal"] },
+      http: { requestHeaders: { "user-agent": "demo" }, responseHeaders: {} },
+    });
+
+  const requests: Array<[string, { name: string; args: Record<string, unknown> }]> = [
+    ["1. an ordinary tool call", { name: "search", args: { query: "weather in Paris" } }],
+    ["2. a secret argument is masked", { name: "login", args: { user: "alice", password: "hunter2" } }],
+    ["3. a dangerous tool is denied (native)", { name: "shell_exec", args: { cmd: "rm -rf /" } }],
+    [
+      "4. SQL injection is denied (WebAssembly)",
+      { name: "query", args: { sql: "x'; DROP TABLE users; --" } },
+    ],
+  ];
+  let lastContext: PipelineResult["contextTable"] | undefined;
+  for (const [title, payload] of requests) {
+    const r = await manager.invoke("tool_pre_invoke", payload, { extensions: ext(), trace: true });
+    printResult(`${title} — tool_pre_invoke`, payload, r);
+    lastContext = r.contextTable;
+  }
+  const post = { name: "search", result: { temperature: 21 } };
+  const r = await manager.invoke("tool_post_invoke", post, {
+    extensions: ext(),
+    contextTable: lastContext,
+    trace: true,
+  });
+  printResult("5. tool_post_invoke with a runaway WebAssembly plugin (infinite loop)", post, r);
+  console.log(
+    dim("\n  The runaway plugin was stopped by its fuel budget; on_error: ignore let the pipeline carry on."),
+  );
+  console.log(dim(`  Background tasks (fire_and_forget): ${r.background.count}; waiting…`));
+  await r.background.wait();
+  await manager.shutdown();
+  console.log(dim("  done."));
+}
+
+await main();
