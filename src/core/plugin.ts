@@ -21,7 +21,8 @@ export interface HandlerCall {
   report(telemetry: Readonly<Record<string, number | string>>): void;
 }
 
-export type HandlerReturn<P> = PluginResult<P> | undefined;
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing allows the call unchanged.
+export type HandlerReturn<P> = PluginResult<P> | undefined | void;
 
 /**
  * A hook handler. The payload is read-only (return a modified copy); `extensions` is the capability-filtered view.
