@@ -19,12 +19,15 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const files = (await readdir(here)).filter((f) => f.endsWith(".bench.ts")).sort();
   const selected = files.filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.bench\.ts$/, "")));
-  if (selected.length === 0) throw new Error(`no benchmark matches ${wanted.join(", ")}; have: ${files.join(", ")}`);
+  if (selected.length === 0)
+    throw new Error(`no benchmark matches ${wanted.join(", ")}; have: ${files.join(", ")}`);
   let doc = await readFile(docPath, "utf8").catch(() => "# Performance\n");
   for (const file of selected) {
     const name = file.replace(/\.bench\.ts$/, "");
     console.log(`\n== bench ${name}`);
-    const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<BenchSection> };
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as {
+      default: () => Promise<BenchSection>;
+    };
     const section = await mod.default();
     console.log(section.markdown);
     doc = upsertSection(doc, name, section);

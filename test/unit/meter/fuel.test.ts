@@ -47,13 +47,26 @@ describe("fuel: exact counts", () => {
         (br $l)))
       (local.get $i)))`;
     const { call } = await load(wat);
-    // per iteration: local.get, local.get, i32.ge_u, br_if (4) + local.get, i32.const, i32.add, local.set, br (5)
-    // exit: the last check (4), then local.get (1)
+    // The loop body is one metered region charged on entry at the header: local.get, local.get, i32.ge_u,
+    // br_if, local.get, i32.const, i32.add, local.set, br = 9 — also on the final pass that leaves through br_if
+    // (early exits are charged as if they ran to the end). After the loop: local.get (1).
     const f = (n: number) => call("f", [n]).fuelUsed;
-    expect(f(0)).toBe(5);
-    expect(f(1)).toBe(14);
-    expect(f(10)).toBe(95);
+    expect(f(0)).toBe(10);
+    expect(f(1)).toBe(19);
+    expect(f(10)).toBe(100);
     expect(f(10) - f(9)).toBe(9);
+  });
+
+  it("fuel used does not depend on the slice size (refills inside loops are exact)", async () => {
+    const wat = `(module (func (export "f") (param $n i32) (result i32) (local $i i32)
+      (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+      (local.get $i)))`;
+    const big = await load(wat);
+    const small = await load(wat, { sliceSize: 97 });
+    const a = big.call("f", [100_000]);
+    const b = small.call("f", [100_000]);
+    expect(b.value).toBe(100_000);
+    expect(b.fuelUsed).toBe(a.fuelUsed);
   });
 
   it("recursion: each call pays for its own body", async () => {

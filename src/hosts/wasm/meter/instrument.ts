@@ -399,20 +399,12 @@ function ensureCapacity(n: number): void {
   indices = grow(indices, (k) => new Int32Array(k));
 }
 
+// A metered region runs from a branch *target* (function entry, loop header, if/else arm, the point after an
+// `end`) to the next one. Branches out of the middle (br, br_if, br_table, return, unreachable) do not split it:
+// the whole region is charged on entry, so an early exit is charged as if it ran to the end. That is the usual
+// trade of injected metering (fewer charge points, conservative and still exact run to run).
 function endsSegment(op: number): boolean {
-  return (
-    op === Op.Loop ||
-    op === Op.If ||
-    op === Op.Else ||
-    op === Op.End ||
-    op === Op.Br ||
-    op === Op.BrIf ||
-    op === Op.BrTable ||
-    op === Op.Return ||
-    op === Op.Unreachable ||
-    op === Op.ReturnCall ||
-    op === Op.ReturnCallIndirect
-  );
+  return op === Op.Loop || op === Op.If || op === Op.Else || op === Op.End;
 }
 
 function rewriteCode(ctx: Ctx, start: number, end: number): Uint8Array {
@@ -540,6 +532,42 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     check();
   };
 
+  // Loops without parameters are wrapped so the refill call sits outside them (see restructureLoop below): a
+  // call anywhere inside a loop, even on a cold path, costs V8 more than the whole check.
+  // frames: one entry per open block/loop/if (the function body is frame 0); true = a wrapped loop.
+  const frames: boolean[] = [false];
+  // For each open wrapped loop: the cost charged at its header, given back after a refill so the re-entry
+  // through the wrapper does not charge the header twice.
+  const headerCosts: number[] = [];
+  const wrappedCrossed = (depth: number): number => {
+    let extra = 0;
+    for (let k = 0; k < depth && k < frames.length; k++)
+      if (frames[frames.length - 1 - k]) extra += WRAP_DEPTH;
+    return extra;
+  };
+  const rewriteBranch = (i: number): void => {
+    const br = new Reader(bytes, starts[i]! + 1, ends[i]!);
+    const code = bytes[starts[i]!]!;
+    if (code === 0x0e) {
+      const count = br.u32();
+      const targets: number[] = [];
+      for (let k = 0; k <= count; k++) targets.push(br.u32());
+      if (targets.every((d) => wrappedCrossed(d) === 0)) return;
+      flush(starts[i]!);
+      w.byte(0x0e);
+      w.u32(count);
+      for (const d of targets) w.u32(d + wrappedCrossed(d));
+    } else {
+      const d = br.u32();
+      const extra = wrappedCrossed(d);
+      if (extra === 0) return;
+      flush(starts[i]!);
+      w.byte(code);
+      w.u32(d + extra);
+    }
+    copyFrom = ends[i]!;
+  };
+
   charge(segmentCost(0));
   check();
   for (let i = 0; i < n; i++) {
@@ -547,8 +575,20 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     if (i > 0 && endsSegment(ops[i - 1]!)) {
       flush(starts[i]!);
       copyFrom = starts[i]!;
-      charge(segmentCost(i));
-      if (ops[i - 1] === Op.Loop) check();
+      const cost = segmentCost(i);
+      charge(cost);
+      if (ops[i - 1] === Op.Loop) {
+        if (frames[frames.length - 1]) {
+          headerCosts.push(cost);
+          // Wrapped loop: leave to the refill path (label 1 = the wrapper's refill block).
+          ctx.checks++;
+          w.byte(0x23);
+          w.u32(F);
+          w.bytes(WRAPPED_CHECK);
+        } else {
+          check();
+        }
+      }
     }
     switch (op) {
       case Op.Call:
@@ -569,13 +609,95 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
         else if (op === Op.MemoryGrow) dynamicCharge(0x86, MEMORY_GROW_PAGE_SHIFT);
         else dynamicCharge(0, 0);
         break;
-      case Op.Loop:
-        // The loop header is a branch target: the segment after it is charged and checked on every iteration.
+      case Op.Br:
+      case Op.BrIf:
+      case Op.BrTable:
+        rewriteBranch(i);
         break;
+      case Op.Block:
+      case Op.If:
+        frames.push(false);
+        break;
+      case Op.Loop: {
+        const blockType = bytes.subarray(starts[i]! + 1, ends[i]!);
+        const wrap = loopHasNoParams(ctx, blockType);
+        if (wrap) {
+          // block $exit bt; loop $retry bt; block $refill; (original) loop bt
+          flush(starts[i]!);
+          copyFrom = starts[i]!;
+          w.byte(0x02);
+          w.bytes(blockType);
+          w.byte(0x03);
+          w.bytes(blockType);
+          w.byte(0x02);
+          w.byte(0x40);
+        }
+        frames.push(wrap);
+        break;
+      }
+      case Op.End: {
+        const wrapped = frames.pop();
+        if (wrapped === true) {
+          // After the original loop's end: leave with its results (br 2 = $exit); the refill path follows.
+          flush(ends[i]!);
+          copyFrom = ends[i]!;
+          w.bytes(WRAP_TAIL_HEAD);
+          w.u32(F);
+          w.byte(0x10);
+          w.u32(ctx.refillIndex);
+          w.byte(0x24);
+          w.u32(F);
+          w.byte(0x23);
+          w.u32(F);
+          w.bytes(WRAP_TAIL_STOP);
+          const given = headerCosts.pop() ?? 0;
+          if (given > 0) {
+            w.byte(0x23);
+            w.u32(F);
+            w.byte(0x42);
+            w.s64(BigInt(given));
+            w.byte(0x7c); // i64.add
+            w.byte(0x24);
+            w.u32(F);
+          }
+          w.bytes(WRAP_TAIL_END);
+        }
+        break;
+      }
     }
   }
   flush(r.end);
 }
+
+/** Extra labels a wrapped loop adds around itself ($exit, $retry, $refill). */
+const WRAP_DEPTH = 3;
+
+function loopHasNoParams(ctx: Ctx, blockType: Uint8Array): boolean {
+  const b = blockType[0];
+  if (
+    b === 0x40 ||
+    b === 0x7f ||
+    b === 0x7e ||
+    b === 0x7d ||
+    b === 0x7c ||
+    b === 0x7b ||
+    b === 0x70 ||
+    b === 0x6f
+  ) {
+    return true;
+  }
+  const index = new Reader(blockType).s33();
+  return (ctx.info.types[index]?.params.length ?? 1) === 0;
+}
+
+// (after global.get F) i64.const 0; i64.lt_s; br_if 1
+const WRAPPED_CHECK = new Uint8Array([0x42, 0x00, 0x53, 0x0d, 0x01]);
+// br 2; end ($refill); global.get F …
+const WRAP_TAIL_HEAD = new Uint8Array([0x0c, 0x02, 0x0b, 0x23]);
+// (after call + global.set F + global.get F) i64.eqz; if; unreachable; end
+const WRAP_TAIL_STOP = new Uint8Array([0x50, 0x04, 0x40, 0x00, 0x0b]);
+// br 0 ($retry); end; end
+const WRAP_TAIL_END = new Uint8Array([0x0c, 0x00, 0x0b, 0x0b]);
 
 // i64.const 0; i64.lt_s; if (void); global.get F … (F and the call follow)
 const CHECK_HEAD = new Uint8Array([0x42, 0x00, 0x53, 0x04, 0x40, 0x23]);

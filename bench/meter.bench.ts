@@ -1,0 +1,146 @@
+// Instrumenter: run-time overhead of fuel metering on CPU-bound guests, and instrumentation throughput.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FuelGauge, instrument } from "../src/hosts/wasm/meter/index.js";
+import { wat2wasm } from "../test/helpers/wat.js";
+import type { BenchSection } from "./run.js";
+import { fmtNs, median, table, timeSync } from "./stats.js";
+
+// The three workloads of the performance anchors (call-heavy, tight loop, branchy loop) plus a state machine.
+const WORKLOADS: Record<string, string> = {
+  "fib(25) — call-heavy": `
+  (func $fib (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func (export "run") (result i32) (call $fib (i32.const 25)))`,
+  "FNV-1a over 64 KiB — tight loop": `
+  (func (export "run") (result i32) (local $i i32) (local $h i32)
+    (local.set $h (i32.const 0x811c9dc5))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 65536)))
+      (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $i))) (i32.const 0x01000193)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $h))`,
+  "byte classifier over 64 KiB — branchy loop": `
+  (func (export "run") (result i32) (local $i i32) (local $c i32) (local $a i32) (local $b i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 65536)))
+      (local.set $c (i32.load8_u (local.get $i)))
+      (if (i32.lt_u (local.get $c) (i32.const 128))
+        (then (if (i32.eq (i32.and (local.get $c) (i32.const 7)) (i32.const 3))
+          (then (local.set $a (i32.add (local.get $a) (local.get $c))))))
+        (else (local.set $b (i32.xor (local.get $b) (local.get $c)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.add (local.get $a) (local.get $b)))`,
+  "token state machine over 64 KiB — br_table": `
+  (func (export "run") (result i32) (local $i i32) (local $s i32) (local $n i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 65536)))
+      (block $next
+        (block $s2 (block $s1 (block $s0
+          (br_table $s0 $s1 $s2 (local.get $s)))
+          ;; state 0: start of token on a letter-ish byte
+          (local.set $s (i32.and (i32.load8_u (local.get $i)) (i32.const 1)))
+          (br $next))
+        ;; state 1: inside a token
+        (if (i32.gt_u (i32.load8_u (local.get $i)) (i32.const 200)) (then (local.set $s (i32.const 2))))
+        (br $next))
+        ;; state 2: token end
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (local.set $s (i32.const 0)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $n))`,
+};
+
+async function instance(body: string, metered: boolean): Promise<() => number> {
+  const plain = await wat2wasm(`(module (memory (export "memory") 2) ${body})`);
+  const bytes = metered ? instrument(plain).bytes : plain;
+  const gauge = new FuelGauge();
+  const imports = metered ? gauge.imports : {};
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+  const mem = new Uint8Array((inst.exports["memory"] as WebAssembly.Memory).buffer);
+  let x = 12345;
+  for (let i = 0; i < 65536; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    mem[i] = x >>> 24;
+  }
+  const run = inst.exports["run"] as () => number;
+  if (!metered) return run;
+  gauge.attach(inst);
+  return () => {
+    gauge.begin({ budget: 1e15, deadline: Number.POSITIVE_INFINITY });
+    const r = run();
+    gauge.end();
+    return r;
+  };
+}
+
+export default async function bench(): Promise<BenchSection> {
+  const rows: string[][] = [];
+  const overheads: number[] = [];
+  for (const [name, body] of Object.entries(WORKLOADS)) {
+    const plain = await instance(body, false);
+    const metered = await instance(body, true);
+    if (plain() !== metered()) throw new Error(`${name}: results differ`);
+    // Interleave rounds so machine noise hits both variants alike; TurboFan has tiered up after the warm-up.
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      a.push(timeSync(plain, { batch: 50, batches: 3, warmup: round === 0 ? 300 : 10 }).nsPerOp);
+      b.push(timeSync(metered, { batch: 50, batches: 3, warmup: round === 0 ? 300 : 10 }).nsPerOp);
+    }
+    const pa = median(a);
+    const pb = median(b);
+    const overhead = (pb / pa - 1) * 100;
+    overheads.push(overhead);
+    rows.push([name, fmtNs(pa), fmtNs(pb), `${overhead >= 0 ? "+" : ""}${overhead.toFixed(1)} %`]);
+  }
+  const sorted = [...overheads].sort((x, y) => x - y);
+  const med = median(sorted);
+
+  const here = dirname(fileURLToPath(import.meta.url));
+  const fixture = join(here, "fixtures/rust-module.wasm");
+  let throughput = "";
+  if (existsSync(fixture)) {
+    const bytes = new Uint8Array(readFileSync(fixture));
+    const validate = timeSync(() => WebAssembly.validate(bytes), { batch: 5, batches: 7, warmup: 5 });
+    const t = timeSync(() => instrument(bytes), { batch: 5, batches: 7, warmup: 5 });
+    const mbps = bytes.length / 1e6 / (t.nsPerOp / 1e9);
+    const { report } = instrument(bytes);
+    throughput = `
+### Instrumentation throughput
+
+\`bench/fixtures/rust-module.wasm\` (${(bytes.length / 1024).toFixed(0)} KiB, built from \`bench/fixtures/rust-module\` with the
+Debian rustc 1.63: serde + rmp-serde + regex + serde_json, release, lto, strip; ${report.functions} functions):
+
+${table(
+  ["step", "time", "throughput"],
+  [
+    ["instrument() total (includes V8 validation of the input)", fmtNs(t.nsPerOp), `${mbps.toFixed(0)} MB/s`],
+    [
+      "of which WebAssembly.validate(input)",
+      fmtNs(validate.nsPerOp),
+      `${(bytes.length / 1e6 / (validate.nsPerOp / 1e9)).toFixed(0)} MB/s`,
+    ],
+  ],
+)}
+
+Output ${(report.outputBytes / 1024).toFixed(0)} KiB (+${((report.outputBytes / report.inputBytes - 1) * 100).toFixed(1)} %), ${report.charges} charge points, ${report.checks} checks. Goal: ≥ 50 MB/s.`;
+  }
+
+  return {
+    title: "Instrumenter: fuel overhead and throughput",
+    markdown: `Each guest runs plain and instrumented (fuel metering + deadline checks, huge budget) in the same process,
+interleaved, after warm-up (TurboFan); medians of 5 rounds × 3 batches × 50 runs.
+
+${table(["guest", "plain", "instrumented", "overhead"], rows)}
+
+Median overhead **${med >= 0 ? "+" : ""}${med.toFixed(1)} %**, worst **+${Math.max(...overheads).toFixed(1)} %** (goal: median ≤ 10 %, worst ≤ 25 %).
+${throughput}`,
+  };
+}
