@@ -19,3 +19,14 @@ export function registerWasmHost(
   manager.registerScheme(WASM_SCHEME, new WasmPluginFactory(engine, options));
   return engine;
 }
+
+export {
+  FuelGauge,
+  type InstrumentOptions,
+  type InstrumentReport,
+  InstrumentError,
+  inspect,
+  instrument,
+  MeterStop,
+  type ModuleSummary,
+} from "./meter/index.js";
