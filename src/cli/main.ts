@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// `cpex`: inspect WebAssembly plugins and check configs from the command line.
+import { readFile } from "node:fs/promises";
+import { Command } from "commander";
+import { ConfigError, consoleLogger, loadConfig } from "../core/index.js";
+import { inspect, instrument, WASM_SCHEME, WasmEngine, WasmPluginFactory } from "../hosts/wasm/index.js";
+
+const program = new Command("cpex").description("CPEX plugin runtime tools");
+
+program
+  .command("inspect")
+  .description("show a WebAssembly module's imports, exports, memory and what instrumentation does to it")
+  .argument("<file>", ".wasm file")
+  .action(async (file: string) => {
+    const bytes = new Uint8Array(await readFile(file));
+    const summary = inspect(bytes);
+    console.log(`${file}: ${summary.bytes} bytes, ${summary.functions.defined} functions`);
+    for (const i of summary.imports)
+      console.log(`  import ${i.module}.${i.name} (${i.kind}) ${i.signature ?? ""}`);
+    for (const e of summary.exports) console.log(`  export ${e.name} (${e.kind}) ${e.signature ?? ""}`);
+    for (const m of summary.memories)
+      console.log(`  memory min ${m.min} pages${m.max === undefined ? "" : `, max ${m.max}`}`);
+    try {
+      const { report } = instrument(bytes);
+      console.log(
+        `  instrumented: ${report.outputBytes} bytes (+${((report.outputBytes / report.inputBytes - 1) * 100).toFixed(1)} %), ` +
+          `${report.charges} charges, ${report.checks} checks, ${report.timeMs.toFixed(1)} ms`,
+      );
+    } catch (err) {
+      console.log(`  cannot be sandboxed: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command("check")
+  .description("validate a config file and load (instrument, instantiate, init) its wasm:// plugins")
+  .argument("<config>", "cpex YAML file")
+  .action(async (path: string) => {
+    try {
+      const config = await loadConfig(path, { warn: (m) => console.warn(`warning: ${m}`) });
+      const factory = new WasmPluginFactory(new WasmEngine());
+      const ctx = {
+        ...(config.configDir === undefined ? {} : { configDir: config.configDir }),
+        settings: config.pluginSettings,
+        logger: consoleLogger,
+      };
+      let failed = 0;
+      for (const p of config.plugins) {
+        if (!p.kind.startsWith(WASM_SCHEME)) {
+          console.log(`  ${p.name}: kind '${p.kind}' (native, provided by the embedding application)`);
+          continue;
+        }
+        try {
+          const instance = await factory.create(p, ctx);
+          console.log(`  ${p.name}: ok (${instance.handlers.map((h) => h.hook).join(", ")})`);
+          await instance.plugin.shutdown?.();
+        } catch (err) {
+          failed++;
+          console.log(`  ${p.name}: ${(err as Error).message}`);
+        }
+      }
+      console.log(`${path}: ${config.plugins.length} plugins, ${failed} failed`);
+      if (failed > 0) process.exitCode = 1;
+    } catch (err) {
+      console.error(err instanceof ConfigError ? err.message : String(err));
+      process.exitCode = 1;
+    }
+  });
+
+await program.parseAsync();
