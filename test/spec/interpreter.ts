@@ -245,7 +245,7 @@ export class ScriptRun {
     const useWrapper =
       sig !== undefined && ![...sig.params, ...sig.results].some((t) => t === 0x70 || t === 0x6f);
     const r = this.metered(() =>
-      useWrapper ? callViaWrapper(exp, sig!, args) : callViaJs(exp as Function, args),
+      useWrapper ? callViaWrapper(exp, sig!, args) : callViaJs(exp as JsFunction, args),
     );
     if (r.error !== undefined) {
       if (r.fuelStop) return { result: "fuel_exhausted", fuelStop: true };
@@ -286,7 +286,9 @@ function jsValue(v: unknown): string {
   return String(v);
 }
 
-function callViaJs(fn: Function, args: JsonValue[]): string[] {
+type JsFunction = (...args: unknown[]) => unknown;
+
+function callViaJs(fn: JsFunction, args: JsonValue[]): string[] {
   const a = args.map((x) => {
     const v = x.value as string;
     switch (x.type) {
@@ -370,7 +372,9 @@ function callViaWrapper(fn: unknown, sig: FuncType, args: JsonValue[]): string[]
       body.u32(1);
       body.byte(r);
     }
-    args.forEach((a, i) => pushConst(body, a, sig.params[i]!));
+    args.forEach((a, i) => {
+      pushConst(body, a, sig.params[i]!);
+    });
     body.byte(0x10);
     body.u32(0);
     for (let i = sig.results.length - 1; i >= 0; i--) {
@@ -395,7 +399,7 @@ function callViaWrapper(fn: unknown, sig: FuncType, args: JsonValue[]): string[]
     s.u32(1);
     s.sized(body.result());
   });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(w.result()), { t: { f: fn as Function } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(w.result()), { t: { f: fn as JsFunction } });
   const r = (inst.exports["w"] as () => unknown)();
   const list = Array.isArray(r) ? r : r === undefined ? [] : [r];
   const out: string[] = [];

@@ -22,9 +22,9 @@ export function registerWasmHost(
 
 export {
   FuelGauge,
+  InstrumentError,
   type InstrumentOptions,
   type InstrumentReport,
-  InstrumentError,
   inspect,
   instrument,
   MeterStop,
