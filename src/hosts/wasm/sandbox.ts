@@ -205,6 +205,16 @@ export class Sandbox {
       return { code: thrown.code, message: thrown.message, details: thrown.details };
     if (thrown instanceof WebAssembly.RuntimeError || thrown instanceof RangeError) {
       const message = thrown.message;
+      // A guest that reported an error and then trapped (a Rust panic: the SDK's hook calls error_set, then the
+      // abort traps) gets its own message on the trap.
+      const guest = this.state.error;
+      if (guest !== undefined) {
+        return {
+          code: "wasm_trap",
+          message: `guest panicked: ${guest.message}`,
+          details: { trap: message, guest_code: guest.code },
+        };
+      }
       const mem = this.live?.memory;
       const capBytes = limits.memoryMb * 1024 * 1024;
       if (

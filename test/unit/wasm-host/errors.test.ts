@@ -146,6 +146,17 @@ describe("wasm host: typed errors", () => {
     expect(r3.errors[0]).toMatchObject({ code: "plugin_error", message: "plugin returned status 2" });
   });
 
+  it("error_set followed by a trap (a Rust panic) reports the guest's message on the trap", async () => {
+    const { encode } = await import("../../../src/hosts/wasm/abi/msgpack.js");
+    const { watBytes } = await import("../../helpers/wat.js");
+    const b = encode({ message: "index out of bounds at src/lib.rs:10", code: "panic" });
+    const { r } = await run(
+      guest(`(data (i32.const 64) "${watBytes(b)}")
+        (func (export "cpex_handle") (result i32) (drop (call $error_set (i32.const 64) (i32.const ${b.length}))) unreachable)`),
+    );
+    expect(r.errors[0]).toMatchObject({ code: "wasm_trap", message: "guest panicked: index out of bounds at src/lib.rs:10" });
+  });
+
   it("on_error: fail turns a guest failure into a plugin_error violation", async () => {
     const dir = await tempDir();
     await writeGuest(dir, "t.wasm", guest(`(func (export "cpex_handle") (result i32) unreachable)`));
