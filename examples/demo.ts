@@ -92,13 +92,25 @@ async function main(): Promise<void> {
     printResult(`${title} — tool_pre_invoke`, payload, r);
     lastContext = r.contextTable;
   }
+  for (const [title, uri] of [
+    ["5. a resource fetch allowed by the Rust url_guard (WebAssembly)", "https://docs.example.com/guide"],
+    ["6. an SSRF attempt denied by the Rust url_guard", "https://169.254.169.254/latest/meta-data/"],
+  ] as const) {
+    const payload = { uri, metadata: {} };
+    printResult(
+      `${title} — resource_pre_fetch`,
+      payload,
+      await manager.invoke("resource_pre_fetch", payload, { trace: true }),
+    );
+  }
+
   const post = { name: "search", result: { temperature: 21 } };
   const r = await manager.invoke("tool_post_invoke", post, {
     extensions: ext(),
     contextTable: lastContext,
     trace: true,
   });
-  printResult("5. tool_post_invoke with a runaway WebAssembly plugin (infinite loop)", post, r);
+  printResult("7. tool_post_invoke with a runaway WebAssembly plugin (infinite loop)", post, r);
   console.log(
     dim("\n  The runaway plugin was stopped by its fuel budget; on_error: ignore let the pipeline carry on."),
   );

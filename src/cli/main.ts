@@ -2,8 +2,21 @@
 // `cpex`: inspect WebAssembly plugins and check configs from the command line.
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
-import { ConfigError, consoleLogger, loadConfig } from "../core/index.js";
-import { inspect, instrument, WASM_SCHEME, WasmEngine, WasmPluginFactory } from "../hosts/wasm/index.js";
+import {
+  ConfigError,
+  consoleLogger,
+  loadConfig,
+  PluginManager,
+  pipelineResultToWire,
+} from "../core/index.js";
+import {
+  inspect,
+  instrument,
+  registerWasmHost,
+  WASM_SCHEME,
+  WasmEngine,
+  WasmPluginFactory,
+} from "../hosts/wasm/index.js";
 
 const program = new Command("cpex").description("CPEX plugin runtime tools");
 
@@ -64,6 +77,32 @@ program
       if (failed > 0) process.exitCode = 1;
     } catch (err) {
       console.error(err instanceof ConfigError ? err.message : String(err));
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command("invoke")
+  .description("run a hook through a config's plugins (wasm:// plugins only) and print the result")
+  .argument("<config>", "cpex YAML file")
+  .argument("<hook>", "hook name, e.g. tool_pre_invoke")
+  .argument("<payload>", "payload as JSON")
+  .action(async (path: string, hook: string, payload: string) => {
+    const manager = new PluginManager({ logger: consoleLogger });
+    registerWasmHost(manager);
+    try {
+      await manager.loadConfigFile(path);
+      await manager.initialize();
+      const result = await manager.invoke(hook, JSON.parse(payload) as unknown, { trace: true });
+      console.log(JSON.stringify(pipelineResultToWire(result), null, 2));
+      for (const t of result.trace ?? []) {
+        console.log(
+          `  ${t.phase} ${t.plugin}: ${t.outcome} (${t.durationMs.toFixed(3)} ms${t.telemetry === undefined ? "" : `, fuel ${t.telemetry["fuel_used"]}`})`,
+        );
+      }
+      await manager.shutdown();
+    } catch (err) {
+      console.error((err as Error).message);
       process.exitCode = 1;
     }
   });

@@ -154,7 +154,10 @@ describe("wasm host: typed errors", () => {
       guest(`(data (i32.const 64) "${watBytes(b)}")
         (func (export "cpex_handle") (result i32) (drop (call $error_set (i32.const 64) (i32.const ${b.length}))) unreachable)`),
     );
-    expect(r.errors[0]).toMatchObject({ code: "wasm_trap", message: "guest panicked: index out of bounds at src/lib.rs:10" });
+    expect(r.errors[0]).toMatchObject({
+      code: "wasm_trap",
+      message: "guest panicked: index out of bounds at src/lib.rs:10",
+    });
   });
 
   it("on_error: fail turns a guest failure into a plugin_error violation", async () => {
