@@ -7,8 +7,16 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type PipelineResult, PluginManager, silentLogger, violationToWire } from "../../src/core/index.js";
+import {
+  type ContextTable,
+  type PipelineResult,
+  type PluginFactory,
+  PluginManager,
+  silentLogger,
+  violationToWire,
+} from "../../src/core/index.js";
 import { registerWasmHost } from "../../src/hosts/wasm/index.js";
+import { circuitBreakerFactory } from "../native/circuit_breaker.js";
 import { urlGuardFactory } from "../native/url_guard.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,14 +32,29 @@ interface Vector {
   payload: unknown;
   expect: Record<string, unknown>;
 }
+interface Step {
+  request: string;
+  hook: string;
+  tool: string;
+  now_ms: number;
+  result?: unknown;
+  expect: Record<string, unknown>;
+}
 interface VectorFile {
   plugin: string;
   config: unknown;
-  vectors: Vector[];
+  vectors?: Vector[];
+  /** Stateful plugins: each scenario starts from a fresh instance; steps sharing a request share local_state. */
+  scenarios?: Array<{ name: string; steps: Step[] }>;
 }
 
-const PLUGINS: Record<string, { factory: typeof urlGuardFactory }> = {
-  url_guard: { factory: urlGuardFactory },
+// The simulated clock: native plugins read it directly, wasm plugins through the host's WASI clock option.
+let nowMs = 0;
+const clock = () => nowMs;
+
+const PLUGINS: Record<string, PluginFactory> = {
+  url_guard: urlGuardFactory,
+  circuit_breaker: circuitBreakerFactory(clock),
 };
 
 /** The plugin's own result, in wire form, from a one-plugin pipeline. */
@@ -41,9 +64,12 @@ function wireResult(r: PipelineResult): Record<string, unknown> {
     const { plugin_name: _, ...violation } = violationToWire(r.violation!);
     return { continue_processing: false, violation };
   }
-  return r.payloadModified
-    ? { continue_processing: true, modified_payload: r.modifiedPayload }
-    : { continue_processing: true };
+  const metadata = r.trace?.[0]?.metadata;
+  return {
+    continue_processing: true,
+    ...(r.payloadModified ? { modified_payload: r.modifiedPayload } : {}),
+    ...(metadata === undefined ? {} : { metadata }),
+  };
 }
 
 async function manager(name: string, kind: string, config: unknown, hooks: string[]): Promise<PluginManager> {
@@ -54,15 +80,16 @@ async function manager(name: string, kind: string, config: unknown, hooks: strin
     `plugins:\n  - name: ${name}\n    kind: "${kind}"\n    hooks: ${JSON.stringify(hooks)}\n    on_error: ignore\n    config: ${JSON.stringify(config)}\n`,
   );
   const m = new PluginManager({ logger: silentLogger });
-  m.registerFactory(`examples/${name}`, PLUGINS[name]!.factory);
-  registerWasmHost(m);
+  m.registerFactory(`examples/${name}`, PLUGINS[name]!);
+  registerWasmHost(m, { clock });
   await m.loadConfigFile(yaml);
   return m;
 }
 
 for (const name of Object.keys(PLUGINS)) {
   const file = JSON.parse(readFileSync(join(here, name, "vectors.json"), "utf8")) as VectorFile;
-  const hooks = [...new Set(file.vectors.map((v) => v.hook))];
+  const all = [...(file.vectors ?? []), ...(file.scenarios ?? []).flatMap((s) => s.steps)];
+  const hooks = [...new Set(all.map((v) => v.hook))];
   const variants: Array<[string, string]> = [
     ["native TS", `examples/${name}`],
     ["wasm (committed)", `wasm://${join(here, name, `${name}.wasm`)}`],
@@ -76,12 +103,32 @@ for (const name of Object.keys(PLUGINS)) {
       ).toBe(true);
     });
     for (const [label, kind] of variants) {
-      it(`${label}: ${file.vectors.length} vectors`, async () => {
+      it(`${label}: ${all.length} ${file.vectors ? "vectors" : "scenario steps"}`, async () => {
         if (kind.startsWith("wasm://")) expect(existsSync(kind.slice(7)), `${kind} exists`).toBe(true);
-        const m = await manager(name, kind, file.config, hooks);
-        for (const v of file.vectors) {
-          const r = await m.invoke(v.hook, v.payload);
-          expect(wireResult(r), `${label} ${v.name}`).toEqual(v.expect);
+        if (file.vectors !== undefined) {
+          const m = await manager(name, kind, file.config, hooks);
+          for (const v of file.vectors) {
+            const r = await m.invoke(v.hook, v.payload, { trace: true });
+            expect(wireResult(r), `${label} ${v.name}`).toEqual(v.expect);
+          }
+        }
+        for (const scenario of file.scenarios ?? []) {
+          const m = await manager(name, kind, file.config, hooks);
+          const contexts = new Map<string, ContextTable>();
+          for (const [i, step] of scenario.steps.entries()) {
+            nowMs = step.now_ms;
+            const payload =
+              step.hook === "tool_post_invoke"
+                ? { name: step.tool, result: step.result }
+                : { name: step.tool, args: {} };
+            const table = contexts.get(step.request);
+            const r = await m.invoke(step.hook, payload, {
+              trace: true,
+              ...(table === undefined ? {} : { contextTable: table }),
+            });
+            contexts.set(step.request, r.contextTable);
+            expect(wireResult(r), `${label} ${scenario.name} step ${i + 1}`).toEqual(step.expect);
+          }
         }
       });
     }

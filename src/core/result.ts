@@ -53,6 +53,8 @@ export interface PluginTrace {
   readonly extensionsRejected?: string;
   readonly violation?: PluginViolation;
   readonly error?: PluginErrorRecord;
+  /** The plugin's own `metadata` (the executor does not aggregate it; traces show it). */
+  readonly metadata?: JsonObject;
   /** What the plugin's host reported (e.g. fuel used, memory pages for WebAssembly plugins). */
   readonly telemetry?: Readonly<Record<string, number | string>>;
 }

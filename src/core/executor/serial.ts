@@ -76,6 +76,7 @@ export async function runModifyingPhase(
         extensionsModified,
         ...(extensionsRejected === undefined ? {} : { extensionsRejected }),
         ...(denied ? { violation: stamp(result.violation!, entry) } : {}),
+        ...(result.metadata === undefined ? {} : { metadata: result.metadata }),
       });
     }
   }
@@ -104,6 +105,7 @@ export async function runAuditPhase(state: RunState, entries: readonly HookEntry
     } else {
       record(state, entry, "audit", started, call, {
         outcome: outcome.result.continueProcessing === false ? "deny_ignored" : "allow",
+        ...(outcome.result.metadata === undefined ? {} : { metadata: outcome.result.metadata }),
       });
     }
   }

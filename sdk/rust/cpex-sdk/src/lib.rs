@@ -32,6 +32,7 @@ mod types;
 pub use extensions::{Extensions, HttpExtension, MetaExtension, SecurityExtension};
 pub use payloads::*;
 pub use plugin::{run_hook, Dispatch, HookHandler, Plugin};
+pub use serde::{Deserialize, Serialize};
 pub use serde_json::{json, Map, Value};
 pub use types::{PluginContext, PluginError, PluginResult, PluginViolation};
 
