@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type ContextTable,
+  type Extensions,
+  extensionsFromWire,
   type PipelineResult,
   type PluginFactory,
   PluginManager,
@@ -17,6 +19,7 @@ import {
 } from "../../src/core/index.js";
 import { registerWasmHost } from "../../src/hosts/wasm/index.js";
 import { circuitBreakerFactory } from "../native/circuit_breaker.js";
+import { toolTaggerFactory } from "../native/tool_tagger.js";
 import { urlGuardFactory } from "../native/url_guard.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +33,10 @@ interface Vector {
   name: string;
   hook: string;
   payload: unknown;
+  /** Extensions in wire form (snake_case slots), when the plugin reads or writes them. */
+  extensions?: Record<string, unknown>;
+  /** A row's own config (instead of the file's). */
+  config?: unknown;
   expect: Record<string, unknown>;
 }
 interface Step {
@@ -43,6 +50,7 @@ interface Step {
 interface VectorFile {
   plugin: string;
   config: unknown;
+  capabilities?: string[];
   vectors?: Vector[];
   /** Stateful plugins: each scenario starts from a fresh instance; steps sharing a request share local_state. */
   scenarios?: Array<{ name: string; steps: Step[] }>;
@@ -55,29 +63,69 @@ const clock = () => nowMs;
 const PLUGINS: Record<string, PluginFactory> = {
   url_guard: urlGuardFactory,
   circuit_breaker: circuitBreakerFactory(clock),
+  tool_tagger: toolTaggerFactory,
 };
 
+/**
+ * The plugin's extension edit, recovered from a one-plugin pipeline: the slots whose merged value differs from the
+ * input (labels compared as a set, as the spec says; headers as a map).
+ */
+function extensionPatch(input: Extensions, merged: Extensions): Record<string, unknown> | undefined {
+  const patch: Record<string, unknown> = {};
+  const before = [...(input.security?.labels ?? [])];
+  const after = [...(merged.security?.labels ?? [])];
+  if (after.length !== before.length || after.some((l) => !before.includes(l)))
+    patch["security"] = { labels: after };
+  const hb = input.http?.requestHeaders;
+  const ha = merged.http?.requestHeaders;
+  if (
+    ha !== undefined &&
+    JSON.stringify(Object.entries(ha).sort()) !== JSON.stringify(Object.entries(hb ?? {}).sort())
+  ) {
+    patch["http"] = { request_headers: { ...ha } };
+  }
+  return Object.keys(patch).length === 0 ? undefined : patch;
+}
+
+/** Labels are a set: sort them on both sides before comparing. */
+function normaliseLabels(v: Record<string, unknown>): Record<string, unknown> {
+  const ext = v["modified_extensions"] as { security?: { labels?: string[] } } | undefined;
+  if (ext?.security?.labels === undefined) return v;
+  return {
+    ...v,
+    modified_extensions: { ...ext, security: { ...ext.security, labels: [...ext.security.labels].sort() } },
+  };
+}
+
 /** The plugin's own result, in wire form, from a one-plugin pipeline. */
-function wireResult(r: PipelineResult): Record<string, unknown> {
+function wireResult(r: PipelineResult, input?: Extensions): Record<string, unknown> {
   if (r.errors.length > 0) return { error: r.errors[0] };
   if (!r.continueProcessing) {
     const { plugin_name: _, ...violation } = violationToWire(r.violation!);
     return { continue_processing: false, violation };
   }
   const metadata = r.trace?.[0]?.metadata;
-  return {
+  const patch = input === undefined ? undefined : extensionPatch(input, r.modifiedExtensions);
+  return normaliseLabels({
     continue_processing: true,
     ...(r.payloadModified ? { modified_payload: r.modifiedPayload } : {}),
+    ...(patch === undefined ? {} : { modified_extensions: patch }),
     ...(metadata === undefined ? {} : { metadata }),
-  };
+  });
 }
 
-async function manager(name: string, kind: string, config: unknown, hooks: string[]): Promise<PluginManager> {
+async function manager(
+  name: string,
+  kind: string,
+  config: unknown,
+  hooks: string[],
+  capabilities: string[] = [],
+): Promise<PluginManager> {
   const dir = mkdtempSync(join(tmpdir(), "cpex-vectors-"));
   const yaml = join(dir, "cpex.yaml");
   writeFileSync(
     yaml,
-    `plugins:\n  - name: ${name}\n    kind: "${kind}"\n    hooks: ${JSON.stringify(hooks)}\n    on_error: ignore\n    config: ${JSON.stringify(config)}\n`,
+    `plugins:\n  - name: ${name}\n    kind: "${kind}"\n    hooks: ${JSON.stringify(hooks)}\n    on_error: ignore\n    capabilities: ${JSON.stringify(capabilities)}\n    config: ${JSON.stringify(config)}\n`,
   );
   const m = new PluginManager({ logger: silentLogger });
   m.registerFactory(`examples/${name}`, PLUGINS[name]!);
@@ -106,10 +154,16 @@ for (const name of Object.keys(PLUGINS)) {
       it(`${label}: ${all.length} ${file.vectors ? "vectors" : "scenario steps"}`, async () => {
         if (kind.startsWith("wasm://")) expect(existsSync(kind.slice(7)), `${kind} exists`).toBe(true);
         if (file.vectors !== undefined) {
-          const m = await manager(name, kind, file.config, hooks);
+          const shared = await manager(name, kind, file.config, hooks, file.capabilities);
           for (const v of file.vectors) {
-            const r = await m.invoke(v.hook, v.payload, { trace: true });
-            expect(wireResult(r), `${label} ${v.name}`).toEqual(v.expect);
+            const m =
+              v.config === undefined ? shared : await manager(name, kind, v.config, hooks, file.capabilities);
+            const input = v.extensions === undefined ? undefined : extensionsFromWire(v.extensions);
+            const r = await m.invoke(v.hook, v.payload, {
+              trace: true,
+              ...(input === undefined ? {} : { extensions: input }),
+            });
+            expect(wireResult(r, input), `${label} ${v.name}`).toEqual(normaliseLabels(v.expect));
           }
         }
         for (const scenario of file.scenarios ?? []) {
