@@ -19,6 +19,7 @@ import {
 } from "../../src/core/index.js";
 import { registerWasmHost } from "../../src/hosts/wasm/index.js";
 import { circuitBreakerFactory } from "../native/circuit_breaker.js";
+import { piiRedactorFactory } from "../native/pii_redactor.js";
 import { toolTaggerFactory } from "../native/tool_tagger.js";
 import { urlGuardFactory } from "../native/url_guard.js";
 
@@ -64,6 +65,7 @@ const PLUGINS: Record<string, PluginFactory> = {
   url_guard: urlGuardFactory,
   circuit_breaker: circuitBreakerFactory(clock),
   tool_tagger: toolTaggerFactory,
+  pii_redactor: piiRedactorFactory,
 };
 
 /**
@@ -99,7 +101,7 @@ function normaliseLabels(v: Record<string, unknown>): Record<string, unknown> {
 
 /** The plugin's own result, in wire form, from a one-plugin pipeline. */
 function wireResult(r: PipelineResult, input?: Extensions): Record<string, unknown> {
-  if (r.errors.length > 0) return { error: r.errors[0] };
+  if (r.errors.length > 0) return { error: r.errors[0]!.code };
   if (!r.continueProcessing) {
     const { plugin_name: _, ...violation } = violationToWire(r.violation!);
     return { continue_processing: false, violation };
