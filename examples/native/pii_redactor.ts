@@ -8,6 +8,7 @@ import {
   type PluginFactory,
   PluginResult,
 } from "../../src/core/index.js";
+import { rewriteStrings, targetFor } from "./content-walk.js";
 
 const NAMES = ["ssn", "credit_card", "email", "phone", "ipv4"] as const;
 type Strategy = "redact" | "partial" | "tag";
@@ -68,13 +69,6 @@ function ssnOk(m: string): boolean {
   const [a, g, s] = m.split("-");
   return a !== "000" && a !== "666" && !a!.startsWith("9") && g !== "00" && s !== "0000";
 }
-
-const WHERE: Record<string, string> = {
-  tool_pre_invoke: "tool arguments",
-  prompt_pre_fetch: "prompt arguments",
-  tool_post_invoke: "tool result",
-  resource_post_fetch: "resource content",
-};
 
 export function createPiiRedactor(config: PiiConfig = {}) {
   const enabled = (config.detectors ?? [...NAMES]).map((d) => {
@@ -148,109 +142,44 @@ export function createPiiRedactor(config: PiiConfig = {}) {
     return [out + s.slice(last), kept];
   }
 
-  function walk(v: unknown, depth: number, found: number[]): unknown {
-    if (depth > maxDepth)
-      throw new PluginError(`value nested deeper than ${maxDepth}`, { code: "pii.max_depth" });
-    if (typeof v === "string") {
-      if (Buffer.byteLength(v) > maxBytes)
+  function run(hook: string, payload: Record<string, unknown>) {
+    const target = targetFor(hook, payload);
+    if (target === undefined || target.value === undefined || target.value === null) return undefined;
+    const found: number[] = [];
+    const rewritten = rewriteStrings(target.value, maxDepth, "pii.max_depth", (s) => {
+      if (Buffer.byteLength(s) > maxBytes) {
         throw new PluginError(`a string exceeds ${maxBytes} bytes`, { code: "pii.string_too_large" });
-      const [text, kept] = scan(v);
+      }
+      const [text, kept] = scan(s);
       if (kept.length === 0) return undefined;
       found.push(...kept);
       return text;
-    }
-    if (Array.isArray(v)) {
-      let changed = false;
-      const out = v.map((x) => {
-        const n = walk(x, depth + 1, found);
-        if (n === undefined) return x;
-        changed = true;
-        return n;
-      });
-      return changed ? out : undefined;
-    }
-    if (v !== null && typeof v === "object") {
-      let changed = false;
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        const n = walk(x, depth + 1, found);
-        out[k] = n === undefined ? x : n;
-        if (n !== undefined) changed = true;
-      }
-      return changed ? out : undefined;
-    }
-    return undefined;
-  }
-
-  function apply<P extends object>(
-    hook: string,
-    payload: P,
-    get: (p: P) => unknown,
-    set: (p: P, v: unknown) => P,
-  ) {
-    const target = get(payload);
-    if (target === undefined || target === null) return undefined;
-    const found: number[] = [];
-    const rewritten = walk(target, 0, found);
+    });
     if (found.length === 0) return undefined;
     const types = [...new Set(found.map((r) => NAMES[r]!))].sort();
     if (config.block_on_detection) {
       return PluginResult.deny({
         code: "PII_DETECTED",
         reason: "PII detected",
-        description: `Sensitive information detected in ${WHERE[hook]}`,
+        description: `Sensitive information detected in ${target.where}`,
         details: { detected_types: types, count: found.length },
       });
     }
     return {
-      ...PluginResult.modifyPayload(set(payload, rewritten ?? target)),
+      // `never`: the payload type is the hook's, which this shared handler does not name.
+      ...PluginResult.modifyPayload(target.replace(payload, rewritten ?? target.value) as never),
       metadata: { pii_redactor: { total_detections: found.length, detection_types: types } } as JsonObject,
     };
   }
 
+  const handler = (hook: string) => (p: object) => run(hook, p as Record<string, unknown>);
   return definePlugin({
     name: "pii_redactor",
     hooks: {
-      tool_pre_invoke: (p) =>
-        apply(
-          "tool_pre_invoke",
-          p,
-          (x) => x.args,
-          (x, v) => ({ ...x, args: v as typeof x.args }),
-        ),
-      prompt_pre_fetch: (p) =>
-        apply(
-          "prompt_pre_fetch",
-          p,
-          (x) => x.args,
-          (x, v) => ({ ...x, args: v as typeof x.args }),
-        ),
-      tool_post_invoke: (p) =>
-        apply(
-          "tool_post_invoke",
-          p,
-          (x) => x.result,
-          (x, v) => ({ ...x, result: v }),
-        ),
-      resource_post_fetch(p) {
-        const c = p.content as Record<string, unknown> | string | null | undefined;
-        if (typeof c === "string")
-          return apply(
-            "resource_post_fetch",
-            p,
-            (x) => x.content,
-            (x, v) => ({ ...x, content: v }),
-          );
-        if (c !== null && typeof c === "object" && typeof c["text"] === "string") {
-          return apply(
-            "resource_post_fetch",
-            p,
-            () => c["text"],
-            (x, v) => ({ ...x, content: { ...c, text: v } }),
-          );
-        }
-        return undefined;
-      },
+      tool_pre_invoke: handler("tool_pre_invoke"),
+      prompt_pre_fetch: handler("prompt_pre_fetch"),
+      tool_post_invoke: handler("tool_post_invoke"),
+      resource_post_fetch: handler("resource_post_fetch"),
     },
   });
 }

@@ -20,6 +20,7 @@ import {
 import { registerWasmHost } from "../../src/hosts/wasm/index.js";
 import { circuitBreakerFactory } from "../native/circuit_breaker.js";
 import { piiRedactorFactory } from "../native/pii_redactor.js";
+import { secretsScannerFactory } from "../native/secrets_scanner.js";
 import { toolTaggerFactory } from "../native/tool_tagger.js";
 import { urlGuardFactory } from "../native/url_guard.js";
 
@@ -66,6 +67,7 @@ const PLUGINS: Record<string, PluginFactory> = {
   circuit_breaker: circuitBreakerFactory(clock),
   tool_tagger: toolTaggerFactory,
   pii_redactor: piiRedactorFactory,
+  secrets_scanner: secretsScannerFactory,
 };
 
 /**

@@ -210,60 +210,20 @@ impl PiiRedactor {
         (out, kept)
     }
 
-    fn walk(&self, v: &Value, depth: usize, found: &mut Vec<usize>) -> Result<Option<Value>, PluginError> {
-        if depth > self.max_depth {
-            return Err(PluginError::new("pii.max_depth", format!("value nested deeper than {}", self.max_depth)));
-        }
-        match v {
-            Value::String(s) => {
-                if s.len() > self.max_string_bytes {
-                    return Err(PluginError::new("pii.string_too_large", format!("a string exceeds {} bytes", self.max_string_bytes)));
-                }
-                let (text, kept) = self.scan(s);
-                if kept.is_empty() {
-                    return Ok(None);
-                }
-                found.extend(kept);
-                Ok(Some(Value::String(text)))
-            }
-            Value::Array(items) => {
-                let mut changed = false;
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match self.walk(item, depth + 1, found)? {
-                        Some(n) => {
-                            changed = true;
-                            out.push(n);
-                        }
-                        None => out.push(item.clone()),
-                    }
-                }
-                Ok(if changed { Some(Value::Array(out)) } else { None })
-            }
-            Value::Object(map) => {
-                let mut changed = false;
-                let mut out = Map::new();
-                for (k, item) in map {
-                    match self.walk(item, depth + 1, found)? {
-                        Some(n) => {
-                            changed = true;
-                            out.insert(k.clone(), n);
-                        }
-                        None => {
-                            out.insert(k.clone(), item.clone());
-                        }
-                    }
-                }
-                Ok(if changed { Some(Value::Object(out)) } else { None })
-            }
-            _ => Ok(None),
-        }
-    }
-
     /// Process a target value: Ok(None) = nothing found; Ok(Some(Err(violation))) = block; Ok(Some(Ok(..))) = redacted.
     fn process(&self, target: &Value, where_: &str) -> Result<Option<Result<(Value, Map<String, Value>), PluginViolation>>, PluginError> {
         let mut found = Vec::new();
-        let rewritten = self.walk(target, 0, &mut found)?;
+        let rewritten = cpex_sdk::walk::rewrite_strings(target, self.max_depth, "pii.max_depth", &mut |s: &str| {
+            if s.len() > self.max_string_bytes {
+                return Err(PluginError::new("pii.string_too_large", format!("a string exceeds {} bytes", self.max_string_bytes)));
+            }
+            let (text, kept) = self.scan(s);
+            if kept.is_empty() {
+                return Ok(None);
+            }
+            found.extend(kept);
+            Ok(Some(text))
+        })?;
         if found.is_empty() {
             return Ok(None);
         }

@@ -28,6 +28,7 @@ pub mod plugin;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 mod types;
+pub mod walk;
 
 pub use extensions::{Extensions, HttpExtension, MetaExtension, SecurityExtension};
 pub use payloads::*;
