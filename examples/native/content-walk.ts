@@ -17,7 +17,9 @@ export function rewriteStrings(
     let out: unknown[] | undefined;
     value.forEach((x, i) => {
       const n = rewriteStrings(x, maxDepth, depthCode, f, depth + 1);
-      if (n !== undefined) (out ??= [...value])[i] = n;
+      if (n === undefined) return;
+      out ??= [...value];
+      out[i] = n;
     });
     return out;
   }
@@ -25,7 +27,9 @@ export function rewriteStrings(
     let out: Record<string, unknown> | undefined;
     for (const [k, x] of Object.entries(value)) {
       const n = rewriteStrings(x, maxDepth, depthCode, f, depth + 1);
-      if (n !== undefined) (out ??= { ...(value as Record<string, unknown>) })[k] = n;
+      if (n === undefined) continue;
+      out ??= { ...(value as Record<string, unknown>) };
+      out[k] = n;
     }
     return out;
   }
