@@ -16,9 +16,11 @@ const color = process.stdout.isTTY
 const dim = (s: string) => color(2, s);
 const bold = (s: string) => color(1, s);
 
+const clip = (s: string, n = 240) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
+
 function printResult(title: string, payload: unknown, r: PipelineResult): void {
   console.log(`\n${bold(title)}`);
-  console.log(dim(`  payload in: ${JSON.stringify(payload)}`));
+  console.log(dim(`  payload in: ${clip(JSON.stringify(payload))}`));
   for (const t of r.trace ?? []) {
     const tel = t.telemetry;
     const wasm =
@@ -41,7 +43,7 @@ function printResult(title: string, payload: unknown, r: PipelineResult): void {
     return;
   }
   console.log(
-    `  ${color(32, "✔ allowed")}${r.payloadModified ? ` — payload modified: ${JSON.stringify(r.modifiedPayload)}` : ""}`,
+    `  ${color(32, "✔ allowed")}${r.payloadModified ? ` — payload modified: ${clip(JSON.stringify(r.modifiedPayload))}` : ""}`,
   );
   const labels = r.modifiedExtensions.security?.labels;
   const headers = r.modifiedExtensions.http?.requestHeaders;
@@ -78,23 +80,37 @@ async function main(): Promise<void> {
     });
 
   const requests: Array<[string, { name: string; args: Record<string, unknown> }]> = [
-    ["1. an ordinary tool call", { name: "search", args: { query: "weather in Paris" } }],
-    ["2. a secret argument is masked", { name: "login", args: { user: "alice", password: "hunter2" } }],
+    ["1. an ordinary tool call", { name: "search", args: { query: "weather in Paris", limit: 10 } }],
+    [
+      "2. PII masked by pii_redactor (WebAssembly), a password by arg_redactor (native), tags by tool_tagger",
+      {
+        name: "db_query",
+        args: {
+          sql: "SELECT * FROM customers WHERE email = 'alice.smith@example.com'",
+          note: "call back on (555) 123-4567 about card 4111 1111 1111 1111",
+          password: "hunter2",
+        },
+      },
+    ],
     ["3. a dangerous tool is denied (native)", { name: "shell_exec", args: { cmd: "rm -rf /" } }],
     [
-      "4. SQL injection is denied (WebAssembly)",
+      "4. SQL injection is denied (WebAssembly, WAT)",
       { name: "query", args: { sql: "x'; DROP TABLE users; --" } },
+    ],
+    [
+      "5. a credential is denied by secrets_scanner (WebAssembly)",
+      { name: "configure", args: { env: "GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789" } },
     ],
   ];
   let lastContext: PipelineResult["contextTable"] | undefined;
   for (const [title, payload] of requests) {
     const r = await manager.invoke("tool_pre_invoke", payload, { extensions: ext(), trace: true });
+    if (r.continueProcessing) lastContext = r.contextTable;
     printResult(`${title} — tool_pre_invoke`, payload, r);
-    lastContext = r.contextTable;
   }
   for (const [title, uri] of [
-    ["5. a resource fetch allowed by the Rust url_guard (WebAssembly)", "https://docs.example.com/guide"],
-    ["6. an SSRF attempt denied by the Rust url_guard", "https://169.254.169.254/latest/meta-data/"],
+    ["6. a resource fetch allowed by url_guard (WebAssembly)", "https://docs.example.com/guide"],
+    ["7. an SSRF attempt denied by url_guard", "https://169.254.169.254/latest/meta-data/"],
   ] as const) {
     const payload = { uri, metadata: {} };
     printResult(
@@ -104,13 +120,31 @@ async function main(): Promise<void> {
     );
   }
 
-  const post = { name: "search", result: { temperature: 21 } };
+  // A ~2 KiB tool result (the typical post-hook size) with a phone number in it.
+  const rows = Array.from({ length: 24 }, (_, i) => ({
+    id: i,
+    city: "Paris",
+    temperature: 18 + (i % 5),
+    note: "sunny",
+  }));
+  const post = {
+    name: "search",
+    result: {
+      content: [{ type: "text", text: "Forecast ready; questions: +1-800-555-0199" }],
+      structuredContent: rows,
+      isError: false,
+    },
+  };
   const r = await manager.invoke("tool_post_invoke", post, {
     extensions: ext(),
     contextTable: lastContext,
     trace: true,
   });
-  printResult("7. tool_post_invoke with a runaway WebAssembly plugin (infinite loop)", post, r);
+  printResult(
+    "8. tool_post_invoke: pii_redactor, circuit_breaker and a runaway WebAssembly plugin (infinite loop)",
+    post,
+    r,
+  );
   console.log(
     dim("\n  The runaway plugin was stopped by its fuel budget; on_error: ignore let the pipeline carry on."),
   );
