@@ -1,5 +1,6 @@
 // Serial phases: sequential (can block, can modify), transform (can modify, deny ignored) and audit (read-only).
 
+import type { PluginContext } from "../context.js";
 import { errorRecord, type PluginError } from "../errors.js";
 import { filterExtensions } from "../extensions/filter.js";
 import { validateAndMerge } from "../extensions/merge.js";
@@ -18,17 +19,8 @@ export async function runModifyingPhase(
   for (const entry of entries) {
     const started = state.trace === undefined ? 0 : performance.now();
     const ctx = state.table.take(entry.ref.id);
-    const view = filterExtensions(state.extensions, entry.ref.capabilities);
-    const call = new Call(entry, state.hook, state.settings.timeoutMs);
-    let outcome: Outcome | Promise<Outcome> = invokeHandler(
-      entry,
-      call,
-      state.payload,
-      view,
-      ctx,
-      state.settings.timeoutMs,
-    );
-    if (outcome instanceof Promise) outcome = await outcome;
+    const { call, pending } = callOne(state, entry, ctx);
+    const outcome = pending instanceof Promise ? await pending : pending;
 
     if (outcome.kind === "error") {
       const halt = handleError(state, entry, outcome.error, phase);
@@ -88,17 +80,8 @@ export async function runAuditPhase(state: RunState, entries: readonly HookEntry
   for (const entry of entries) {
     const started = state.trace === undefined ? 0 : performance.now();
     const ctx = state.table.snapshot(entry.ref.id);
-    const view = filterExtensions(state.extensions, entry.ref.capabilities);
-    const call = new Call(entry, state.hook, state.settings.timeoutMs);
-    let outcome: Outcome | Promise<Outcome> = invokeHandler(
-      entry,
-      call,
-      state.payload,
-      view,
-      ctx,
-      state.settings.timeoutMs,
-    );
-    if (outcome instanceof Promise) outcome = await outcome;
+    const { call, pending } = callOne(state, entry, ctx);
+    const outcome = pending instanceof Promise ? await pending : pending;
     if (outcome.kind === "error") {
       handleError(state, entry, outcome.error, "audit");
       record(state, entry, "audit", started, call, failure(entry, outcome.error));
@@ -109,6 +92,17 @@ export async function runAuditPhase(state: RunState, entries: readonly HookEntry
       });
     }
   }
+}
+
+/** Call one plugin on the current payload with its capability-filtered view. Synchronous handlers stay synchronous. */
+function callOne(
+  state: RunState,
+  entry: HookEntry,
+  ctx: PluginContext,
+): { call: Call; pending: Outcome | Promise<Outcome> } {
+  const view = filterExtensions(state.extensions, entry.ref.capabilities);
+  const call = new Call(entry, state.hook, state.settings.timeoutMs);
+  return { call, pending: invokeHandler(entry, call, state.payload, view, ctx, state.settings.timeoutMs) };
 }
 
 export function failure(entry: HookEntry, error: PluginError): Pick<PluginTrace, "outcome" | "error"> {

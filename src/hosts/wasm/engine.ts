@@ -3,10 +3,23 @@
 // every wasm plugin of a pipeline).
 
 import { createHash } from "node:crypto";
-import { readImports } from "./abi/module-imports.js";
 import { encode } from "./abi/msgpack.js";
-import { checkImports } from "./abi/signatures.js";
+import { checkImports, type DeclaredImport, type ValType } from "./abi/signatures.js";
+import { BinaryError } from "./binary/bytes.js";
+import { KIND_NAMES, readModule, VALTYPE_NAMES } from "./binary/module.js";
 import { type InstrumentReport, instrumentModule } from "./metering.js";
+
+const IMPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
+const VALTYPES: Readonly<Record<number, ValType>> = {
+  127: "i32",
+  126: "i64",
+  125: "f32",
+  124: "f64",
+  123: "v128",
+  112: "funcref",
+  111: "externref",
+};
+const valType = (t: number): ValType => VALTYPES[t] ?? "i32";
 
 export interface CompiledPlugin {
   readonly sha256: string;
@@ -51,11 +64,24 @@ export class WasmEngine {
     sha256: string,
     options: { maxMemoryPages: number },
   ): Promise<CompiledPlugin> {
-    let imports: ReturnType<typeof readImports>;
+    let imports: DeclaredImport[];
     try {
-      imports = readImports(bytes);
+      const info = readModule(bytes);
+      imports = info.imports.map((i) => {
+        const type = i.typeIndex === undefined ? undefined : info.types[i.typeIndex];
+        return {
+          module: i.module,
+          name: i.name,
+          kind: KIND_NAMES[i.kind] ?? "func",
+          ...(type === undefined
+            ? {}
+            : { sig: { params: type.params.map(valType), results: type.results.map(valType) } }),
+        };
+      });
     } catch (err) {
-      throw new CompileError(`not a valid WebAssembly module: ${(err as Error).message}`);
+      if (err instanceof BinaryError)
+        throw new CompileError(`not a valid WebAssembly module: ${err.message}`);
+      throw err;
     }
     const problems = checkImports(imports);
     if (problems.length > 0) {

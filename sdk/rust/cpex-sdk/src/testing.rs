@@ -59,3 +59,22 @@ impl<P: Dispatch> Harness<P> {
 pub fn init<P: Plugin>(config: Value) -> Result<P, PluginError> {
     P::init(config)
 }
+
+/// Run every vector of a `vectors.json` document (`{config, vectors: [{name, hook, payload, extensions?, config?,
+/// expect}]}`) and panic on the first mismatch. An allow without a result is `{"continue_processing": true}`; a
+/// plugin error is `{"error": "<code>"}`. Returns how many vectors ran.
+pub fn check_vectors<P: Dispatch>(document: &str) -> usize {
+    let doc: Value = serde_json::from_str(document).expect("vectors.json is JSON");
+    let vectors = doc["vectors"].as_array().expect("a `vectors` list");
+    for v in vectors {
+        let config = if v["config"].is_null() { doc["config"].clone() } else { v["config"].clone() };
+        let mut harness = Harness::<P>::new(config).unwrap_or_else(|e| panic!("{}: config: {}", v["name"], e));
+        let hook = v["hook"].as_str().expect("hook");
+        let got = match harness.call(hook, v["payload"].clone(), v["extensions"].clone(), Value::Null) {
+            Outcome::Result(r) => r.unwrap_or_else(|| serde_json::json!({ "continue_processing": true })),
+            Outcome::Error(e) => serde_json::json!({ "error": e.code }),
+        };
+        assert_eq!(got, v["expect"], "vector {}", v["name"]);
+    }
+    vectors.len()
+}

@@ -34,6 +34,20 @@ export interface Section {
 }
 
 export type ValType = number;
+
+/** Text names of the value types, by their binary encoding. */
+export const VALTYPE_NAMES = {
+  127: "i32",
+  126: "i64",
+  125: "f32",
+  124: "f64",
+  123: "v128",
+  112: "funcref",
+  111: "externref",
+} as const satisfies Readonly<Record<number, string>>;
+
+/** Names of the import/export kinds, by their binary encoding. */
+export const KIND_NAMES = ["func", "table", "memory", "global", "tag"] as const;
 export interface FuncType {
   readonly params: readonly ValType[];
   readonly results: readonly ValType[];

@@ -1,17 +1,9 @@
 // A summary of a module for tools (`cpex inspect`): imports with signatures, exports, memories, tables, sections.
 
-import { readModule } from "../binary/module.js";
+import { KIND_NAMES, readModule, VALTYPE_NAMES } from "../binary/module.js";
 
-const VALTYPE: Readonly<Record<number, string>> = {
-  127: "i32",
-  126: "i64",
-  125: "f32",
-  124: "f64",
-  123: "v128",
-  112: "funcref",
-  111: "externref",
-};
-const KIND = ["func", "table", "memory", "global", "tag"];
+const VALTYPE: Readonly<Record<number, string>> = VALTYPE_NAMES;
+const KIND: readonly string[] = KIND_NAMES;
 
 export interface ModuleSummary {
   readonly bytes: number;

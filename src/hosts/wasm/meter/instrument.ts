@@ -7,7 +7,14 @@
 // call `refill(fuel)`, which answers the next slice or 0 = stop, upon which the module executes `unreachable`.
 
 import { BinaryError, Reader, Writer } from "../binary/bytes.js";
-import { type Limits, type ModuleInfo, readModule, SECTION, SECTION_ORDER } from "../binary/module.js";
+import {
+  KIND_NAMES,
+  type Limits,
+  type ModuleInfo,
+  readModule,
+  SECTION,
+  SECTION_ORDER,
+} from "../binary/module.js";
 import { type Decoded, decode, Op } from "../binary/opcodes.js";
 import {
   BULK_MEMORY_SHIFT,
@@ -48,8 +55,6 @@ export interface InstrumentReport {
   readonly checks: number;
   readonly timeMs: number;
 }
-
-const KIND_NAMES = ["func", "table", "memory", "global", "tag"];
 
 interface Ctx {
   readonly info: ModuleInfo;
