@@ -109,7 +109,7 @@ export default async function bench(): Promise<BenchSection> {
   if (existsSync(fixture)) {
     const bytes = new Uint8Array(readFileSync(fixture));
     const validate = timeSync(() => WebAssembly.validate(bytes), { batch: 5, batches: 7, warmup: 5 });
-    const t = timeSync(() => instrument(bytes), { batch: 5, batches: 7, warmup: 5 });
+    const t = timeSync(() => instrument(bytes), { batch: 5, batches: 7, warmup: 30 });
     const mbps = bytes.length / 1e6 / (t.nsPerOp / 1e9);
     const { report } = instrument(bytes);
     throughput = `

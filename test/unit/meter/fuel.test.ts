@@ -78,10 +78,10 @@ describe("fuel: exact counts", () => {
     const a = call("fib", [20]);
     expect(a.value).toBe((plainInstance.exports["fib"] as (n: number) => number)(20));
     expect(call("fib", [20]).fuelUsed).toBe(a.fuelUsed);
-    // fib(0)/fib(1): local.get, i32.const, i32.lt_u, if (4) + local.get (1) = 5
-    expect(call("fib", [1]).fuelUsed).toBe(5);
-    // fib(2): 4 + [local.get, i32.const, i32.sub, call, local.get, i32.const, i32.sub, call, i32.add = 9] + 2×5
-    expect(call("fib", [2]).fuelUsed).toBe(23);
+    // A flat if/else is charged its costlier arm up front: local.get, i32.const, i32.lt_u, if (4) + the else arm
+    // (local.get, i32.const, i32.sub, call, local.get, i32.const, i32.sub, call, i32.add = 9) = 13 per call.
+    expect(call("fib", [1]).fuelUsed).toBe(13);
+    expect(call("fib", [2]).fuelUsed).toBe(39);
   });
 
   it("br_table and tail calls are metered and keep their semantics", async () => {
@@ -96,7 +96,8 @@ describe("fuel: exact counts", () => {
     expect(call("sel", [0]).fuelUsed).toBe(4); // local.get, br_table, i32.const, return
     const deep = call("count", [1_000_000]);
     expect(deep.value).toBe(7); // a real tail call: no stack overflow
-    expect(deep.fuelUsed).toBe(1_000_000 * 7 + 4);
+    // per call: local.get, i32.eqz, if (3) + the costlier arm (local.get, i32.const, i32.sub, return_call = 4)
+    expect(deep.fuelUsed).toBe(1_000_001 * 7);
   });
 
   it("bulk memory operations are charged by size before they run", async () => {

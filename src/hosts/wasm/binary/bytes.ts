@@ -104,7 +104,14 @@ export class Writer {
   bytes(src: Uint8Array, start = 0, end = src.length): void {
     const n = end - start;
     if (this.pos + n > this.buf.length) this.grow(n);
-    this.buf.set(src.subarray(start, end), this.pos);
+    if (n < 64) {
+      // Most copies are a few instruction bytes: a loop beats allocating a subarray for TypedArray.set.
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) buf[p++] = src[i]!;
+    } else {
+      this.buf.set(src.subarray(start, end), this.pos);
+    }
     this.pos += n;
   }
 

@@ -60,7 +60,8 @@ interface Ctx {
   readonly info: ModuleInfo;
   readonly refillIndex: number; // function index of the refill import
   readonly fuelGlobal: number;
-  readonly cost: (code: number, sub: number) => number;
+  /** A caller's cost table; undefined = defaultCost (kept as a direct call on the hot path). */
+  readonly customCost: ((code: number, sub: number) => number) | undefined;
   charges: number;
   checks: number;
 }
@@ -116,7 +117,7 @@ export function instrument(
     info,
     refillIndex: info.importedFuncs,
     fuelGlobal: info.importedGlobals + info.globals,
-    cost: options.cost ?? defaultCost,
+    customCost: options.cost,
     charges: 0,
     checks: 0,
   };
@@ -388,6 +389,10 @@ let ends = new Int32Array(4096);
 let ops = new Uint8Array(4096);
 let costs = new Int32Array(4096);
 let indices = new Int32Array(4096);
+let flatEnd = new Int32Array(4096);
+const openBlocks: number[] = [];
+let armCost = new Int32Array(4096);
+let folded = new Uint8Array(4096);
 
 function ensureCapacity(n: number): void {
   if (n < starts.length) return;
@@ -402,6 +407,9 @@ function ensureCapacity(n: number): void {
   ops = grow(ops, (k) => new Uint8Array(k));
   costs = grow(costs, (k) => new Int32Array(k));
   indices = grow(indices, (k) => new Int32Array(k));
+  flatEnd = grow(flatEnd, (k) => new Int32Array(k));
+  armCost = grow(armCost, (k) => new Int32Array(k));
+  folded = grow(folded, (k) => new Uint8Array(k));
 }
 
 // A metered region runs from a branch *target* (function entry, loop header, if/else arm, the point after an
@@ -462,6 +470,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
   w.byte(0x7f);
 
   // Pass 1: decode instructions into the scratch arrays.
+  const custom = ctx.customCost;
   let n = 0;
   const d = scratch;
   while (r.pos < r.end) {
@@ -470,7 +479,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     decode(r, d);
     ends[n] = r.pos;
     ops[n] = d.op;
-    costs[n] = ctx.cost(d.code, d.sub);
+    costs[n] = custom === undefined ? defaultCost(d.code) : custom(d.code, d.sub);
     indices[n] = d.op === Op.Call || d.op === Op.ReturnCall || d.op === Op.RefFunc ? d.index : -1;
     n++;
   }
@@ -483,11 +492,48 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
   const flush = (upTo: number): void => {
     if (upTo > copyFrom) w.bytes(bytes, copyFrom, upTo);
   };
+  // A flat `if` (no block, loop or if inside either arm) does not split its region: the region is charged the
+  // costlier arm up front and runs on through the `end`, since every path through the `if` reaches it once.
+  flatEnd.fill(-1, 0, n); // for a flat `if`: the index of its `end`
+  folded.fill(0, 0, n); // 1 on the `if`, `else` and `end` of a flat `if`
+  const open = openBlocks;
+  open.length = 0;
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    if (op === Op.Block || op === Op.Loop || op === Op.If) {
+      const parent = open[open.length - 1];
+      if (parent !== undefined && ops[parent] === Op.If) flatEnd[parent] = -2; // nested: not flat
+      open.push(i);
+    } else if (op === Op.End) {
+      const start = open.pop();
+      if (start !== undefined && ops[start] === Op.If && flatEnd[start] !== -2) {
+        let then = 0;
+        let other = 0;
+        let inElse = false;
+        for (let k = start + 1; k < i; k++) {
+          if (ops[k] === Op.Else) inElse = true;
+          else if (inElse) other += costs[k]!;
+          else then += costs[k]!;
+        }
+        flatEnd[start] = i;
+        armCost[start] = Math.max(then, other);
+        folded[start] = 1;
+        folded[i] = 1;
+        for (let k = start + 1; k < i; k++) if (ops[k] === Op.Else) folded[k] = 1;
+      }
+    }
+  }
+  const boundary = (i: number): boolean => folded[i] === 0 && endsSegment(ops[i]!);
   const segmentCost = (from: number): number => {
     let c = 0;
     for (let i = from; i < n; i++) {
       c += costs[i]!;
-      if (endsSegment(ops[i]!)) break;
+      if (flatEnd[i]! >= 0) {
+        c += armCost[i]!;
+        i = flatEnd[i]!;
+        continue;
+      }
+      if (boundary(i)) break;
     }
     return c;
   };
@@ -577,7 +623,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
   check();
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
-    if (i > 0 && endsSegment(ops[i - 1]!)) {
+    if (i > 0 && boundary(i - 1)) {
       flush(starts[i]!);
       copyFrom = starts[i]!;
       const cost = segmentCost(i);
