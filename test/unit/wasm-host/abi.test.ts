@@ -109,6 +109,41 @@ describe("wasm host: ABI happy paths", () => {
     expect(JSON.stringify(seen)).not.toContain("secret");
   });
 
+  it("extension edits: legal ones are merged, illegal ones (no capability, forged slots, label removal) never applied", async () => {
+    const dir = await tempDir();
+    const patch = {
+      modified_extensions: {
+        security: { labels: ["pii"] },
+        http: { request_headers: { "x-added": "1" } },
+        request: { request_id: "forged" },
+        custom: { note: "hi" },
+      },
+    };
+    await writeGuest(dir, "edit.wasm", constResultGuest(patch));
+    const extensions = createExtensions({
+      request: { requestId: "r1" },
+      http: { requestHeaders: { "x-trace": "1" }, responseHeaders: {} },
+      security: { labels: ["internal"] },
+    });
+    const run = async (caps: string) => {
+      const m = await managerFromYaml(
+        dir,
+        `plugins:\n  - { name: e, kind: wasm://edit.wasm, hooks: [tool_pre_invoke], capabilities: [${caps}] }\n`,
+      );
+      return (await m.invoke("tool_pre_invoke", { name: "t" }, { extensions })).modifiedExtensions;
+    };
+    const none = await run("");
+    expect([...(none.security?.labels ?? [])]).toEqual(["internal"]); // no append_labels: dropped
+    expect(none.http?.requestHeaders).toEqual({ "x-trace": "1" }); // no write_headers: dropped
+    expect(none.request?.requestId).toBe("r1"); // immutable slot: never taken from the guest
+    expect(none.custom).toEqual({ note: "hi" }); // custom needs no capability
+    const all = await run("read_labels, append_labels, read_headers, write_headers");
+    // The guest sent ["pii"] without "internal": labels are monotonic, so the edit unions instead of removing.
+    expect([...(all.security?.labels ?? [])].sort()).toEqual(["internal", "pii"]);
+    expect(all.http?.requestHeaders).toEqual({ "x-added": "1" });
+    expect(all.request?.requestId).toBe("r1");
+  });
+
   it("context: local_state written on the pre hook is read back on the post hook", async () => {
     const dir = await tempDir();
     await writeGuest(dir, "ctx-write.wasm", constResultGuest({ context: { local_state: { started: 42 } } }));
