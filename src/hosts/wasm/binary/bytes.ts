@@ -117,6 +117,10 @@ export class Writer {
 
   u32(v: number): void {
     if (this.pos + 5 > this.buf.length) this.grow(5);
+    if (v < 0x80) {
+      this.buf[this.pos++] = v;
+      return;
+    }
     do {
       let b = v & 0x7f;
       v = Math.floor(v / 128);
@@ -132,6 +136,23 @@ export class Writer {
       const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
       this.byte(done ? b : b | 0x80);
       if (done) return;
+    }
+  }
+
+  /** Signed LEB128 of a non-negative safe integer, without BigInt (charges are written thousands of times). */
+  sleb(v: number): void {
+    if (v < 0 || !Number.isSafeInteger(v)) {
+      this.s64(BigInt(v));
+      return;
+    }
+    for (;;) {
+      const b = v % 128;
+      v = Math.floor(v / 128);
+      if (v === 0 && (b & 0x40) === 0) {
+        this.byte(b);
+        return;
+      }
+      this.byte(b | 0x80);
     }
   }
 

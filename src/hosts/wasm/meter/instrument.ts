@@ -474,7 +474,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
   let n = 0;
   const d = scratch;
   while (r.pos < r.end) {
-    ensureCapacity(n);
+    if (n >= starts.length) ensureCapacity(n);
     starts[n] = r.pos;
     decode(r, d);
     ends[n] = r.pos;
@@ -543,7 +543,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     w.byte(0x23);
     w.u32(F);
     w.byte(0x42);
-    w.s64(BigInt(c));
+    w.sleb(c);
     w.byte(0x7d); // i64.sub
     w.byte(0x24);
     w.u32(F);
@@ -706,7 +706,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
             w.byte(0x23);
             w.u32(F);
             w.byte(0x42);
-            w.s64(BigInt(given));
+            w.sleb(given);
             w.byte(0x7c); // i64.add
             w.byte(0x24);
             w.u32(F);
