@@ -9,17 +9,8 @@ import { BinaryError } from "./binary/bytes.js";
 import { KIND_NAMES, readModule, VALTYPE_NAMES } from "./binary/module.js";
 import { type InstrumentReport, instrumentModule } from "./metering.js";
 
-const IMPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
-const VALTYPES: Readonly<Record<number, ValType>> = {
-  127: "i32",
-  126: "i64",
-  125: "f32",
-  124: "f64",
-  123: "v128",
-  112: "funcref",
-  111: "externref",
-};
-const valType = (t: number): ValType => VALTYPES[t] ?? "i32";
+// readModule rejects unknown value types, so every encoding seen here has a name.
+const valType = (t: number): ValType => (VALTYPE_NAMES as Readonly<Record<number, ValType>>)[t]!;
 
 export interface CompiledPlugin {
   readonly sha256: string;

@@ -51,9 +51,9 @@ function memarg(r: Reader, at: number): void {
   r.u32();
 }
 
-function blockType(r: Reader): void {
-  const b = r.bytes[r.pos];
-  if (
+/** A block type given as one byte: empty (0x40) or a single value type (no type index follows). */
+export function isShortBlockType(b: number | undefined): boolean {
+  return (
     b === 0x40 ||
     b === 0x7f ||
     b === 0x7e ||
@@ -62,7 +62,11 @@ function blockType(r: Reader): void {
     b === 0x7b ||
     b === 0x70 ||
     b === 0x6f
-  ) {
+  );
+}
+
+function blockType(r: Reader): void {
+  if (isShortBlockType(r.bytes[r.pos])) {
     r.pos++;
     return;
   }

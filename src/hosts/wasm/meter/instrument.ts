@@ -15,7 +15,7 @@ import {
   SECTION,
   SECTION_ORDER,
 } from "../binary/module.js";
-import { type Decoded, decode, Op } from "../binary/opcodes.js";
+import { type Decoded, decode, isShortBlockType, Op } from "../binary/opcodes.js";
 import {
   BULK_MEMORY_SHIFT,
   DEFAULT_MAX_MEMORY_PAGES,
@@ -724,17 +724,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
 const WRAP_DEPTH = 3;
 
 function loopHasNoParams(ctx: Ctx, blockType: Uint8Array): boolean {
-  const b = blockType[0];
-  if (
-    b === 0x40 ||
-    b === 0x7f ||
-    b === 0x7e ||
-    b === 0x7d ||
-    b === 0x7c ||
-    b === 0x7b ||
-    b === 0x70 ||
-    b === 0x6f
-  ) {
+  if (isShortBlockType(blockType[0])) {
     return true;
   }
   const index = new Reader(blockType).s33();
