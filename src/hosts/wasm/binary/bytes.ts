@@ -139,6 +139,22 @@ export class Writer {
     }
   }
 
+  /** Skip `n` bytes, to be filled later (e.g. with paddedU32At). */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+    this.pos += n;
+  }
+
+  /** Write `v` at `at` as a 5-byte (padded) unsigned LEB128. */
+  paddedU32At(at: number, v: number): void {
+    const b = this.buf;
+    b[at] = (v & 0x7f) | 0x80;
+    b[at + 1] = ((v >>> 7) & 0x7f) | 0x80;
+    b[at + 2] = ((v >>> 14) & 0x7f) | 0x80;
+    b[at + 3] = ((v >>> 21) & 0x7f) | 0x80;
+    b[at + 4] = (v >>> 28) & 0x0f;
+  }
+
   /** Signed LEB128 of a non-negative safe integer, without BigInt (charges are written thousands of times). */
   sleb(v: number): void {
     if (v < 0 || !Number.isSafeInteger(v)) {

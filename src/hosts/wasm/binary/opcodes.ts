@@ -27,6 +27,7 @@ export enum Op {
   /** table.fill / table.copy / table.init / table.grow: count on top of the stack, in elements. */
   BulkTable = 17,
   Nop = 18,
+  CallIndirect = 19,
 }
 
 export interface Decoded {
@@ -35,7 +36,7 @@ export interface Decoded {
   code: number;
   /** Sub-opcode for prefixed instructions (0xFC, 0xFD), else -1. */
   sub: number;
-  /** For Call / ReturnCall / RefFunc: the function index and where its LEB starts and ends. */
+  /** For Call / ReturnCall / RefFunc: the function index; for Br / BrIf: the label depth. */
   index: number;
   indexStart: number;
   indexEnd: number;
@@ -106,12 +107,11 @@ export function decode(r: Reader, out: Decoded): void {
       out.op = Op.End;
       return;
     case 0x0c:
-      r.u32();
-      out.op = Op.Br;
-      return;
     case 0x0d:
-      r.u32();
-      out.op = Op.BrIf;
+      out.indexStart = r.pos;
+      out.index = r.u32();
+      out.indexEnd = r.pos;
+      out.op = code === 0x0c ? Op.Br : Op.BrIf;
       return;
     case 0x0e: {
       const n = r.u32();
@@ -133,7 +133,7 @@ export function decode(r: Reader, out: Decoded): void {
     case 0x13:
       r.u32();
       r.u32();
-      if (code === 0x13) out.op = Op.ReturnCallIndirect;
+      out.op = code === 0x13 ? Op.ReturnCallIndirect : Op.CallIndirect;
       return;
     case 0x1a:
     case 0x1b:

@@ -429,22 +429,23 @@ function rewriteCode(ctx: Ctx, start: number, end: number): Uint8Array {
   }
   const w = new Writer(end - start + ((end - start) >> 1) + 64);
   w.u32(count);
-  const body = new Writer(1024);
   for (let f = 0; f < count; f++) {
     const size = r.u32();
     const bodyEnd = r.pos + size;
     if (bodyEnd > end) throw new InstrumentError(`function ${f}: body runs past the code section`);
-    body.pos = 0;
+    // Write the body in place after a 5-byte size slot, then fill the slot with a padded LEB128 (valid per the
+    // spec): one copy of every body saved.
+    const sizeAt = w.pos;
+    w.reserve(5);
     try {
-      rewriteBody(ctx, f, new Reader(bytes, r.pos, bodyEnd), body);
+      rewriteBody(ctx, f, new Reader(bytes, r.pos, bodyEnd), w);
     } catch (err) {
       if (err instanceof BinaryError) {
         throw new InstrumentError(`function ${ctx.info.importedFuncs + f}: ${err.message}`);
       }
       throw err;
     }
-    w.u32(body.pos);
-    w.bytes(body.buf, 0, body.pos);
+    w.paddedU32At(sizeAt, w.pos - sizeAt - 5);
     r.pos = bodyEnd;
   }
   return w.result();
@@ -464,10 +465,15 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
   }
   if (locals > 50_000) throw new InstrumentError(`function ${f}: ${locals} locals (limit 50000)`);
   const tmp = locals;
-  w.u32(groups + 1);
+  // The fuel counter lives in a local inside the function (a register for V8) and is written back to the global
+  // around calls and at exits; `FL` is its index.
+  const FL = locals + 1;
+  w.u32(groups + 2);
   w.bytes(bytes, localsStart, r.pos);
   w.byte(0x01);
   w.byte(0x7f);
+  w.byte(0x01);
+  w.byte(0x7e);
 
   // Pass 1: decode instructions into the scratch arrays.
   const custom = ctx.customCost;
@@ -480,7 +486,10 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     ends[n] = r.pos;
     ops[n] = d.op;
     costs[n] = custom === undefined ? defaultCost(d.code) : custom(d.code, d.sub);
-    indices[n] = d.op === Op.Call || d.op === Op.ReturnCall || d.op === Op.RefFunc ? d.index : -1;
+    indices[n] =
+      d.op === Op.Call || d.op === Op.ReturnCall || d.op === Op.RefFunc || d.op === Op.Br || d.op === Op.BrIf
+        ? d.index
+        : -1;
     n++;
   }
   if (n === 0 || ops[n - 1] !== Op.End)
@@ -537,38 +546,70 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     }
     return c;
   };
+  // Where the counter lives in this function: a local (functions with loops) or the global; set below.
+  let useLocal = false;
+  let getOp = 0x23;
+  let setOp = 0x24;
+  let fuelIndex = F;
+  const getFuel = (): void => {
+    w.byte(getOp);
+    w.u32(fuelIndex);
+  };
+  const setFuel = (): void => {
+    w.byte(setOp);
+    w.u32(fuelIndex);
+  };
+  const teeFuel = (): void => {
+    if (useLocal) {
+      w.byte(0x22);
+      w.u32(FL);
+    } else {
+      setFuel();
+      getFuel();
+    }
+  };
   const charge = (c: number): void => {
     if (c === 0) return;
     ctx.charges++;
-    w.byte(0x23);
-    w.u32(F);
+    getFuel();
     w.byte(0x42);
     w.sleb(c);
     w.byte(0x7d); // i64.sub
+    setFuel();
+  };
+  // if (fuel < 0) { fuel = refill(fuel); if (fuel == 0) unreachable }
+  const check = (): void => {
+    ctx.checks++;
+    getFuel();
+    w.bytes(CHECK_HEAD);
+    getFuel();
+    w.byte(0x10);
+    w.u32(ctx.refillIndex);
+    teeFuel();
+    w.bytes(CHECK_TAIL);
+  };
+  // The global is what callees, the host and traps see: write the local back before leaving the function or
+  // calling, and reload it after a call returns.
+  const syncOut = (): void => {
+    if (!useLocal) return;
+    w.byte(0x20);
+    w.u32(FL);
     w.byte(0x24);
     w.u32(F);
   };
-  const check = (): void => {
-    ctx.checks++;
+  const syncIn = (): void => {
+    if (!useLocal) return;
     w.byte(0x23);
     w.u32(F);
-    w.bytes(CHECK_HEAD);
-    w.u32(F);
-    w.byte(0x10);
-    w.u32(ctx.refillIndex);
-    w.byte(0x24);
-    w.u32(F);
-    w.byte(0x23);
-    w.u32(F);
-    w.bytes(CHECK_TAIL);
+    w.byte(0x21);
+    w.u32(FL);
   };
   // Run-time charge for the size on top of the stack (kept there): fuel -= size >> shift (or << shift).
   const dynamicCharge = (shiftOp: number, shift: number): void => {
     ctx.charges++;
     w.byte(0x22);
     w.u32(tmp); // local.tee
-    w.byte(0x23);
-    w.u32(F);
+    getFuel();
     w.byte(0x20);
     w.u32(tmp);
     w.byte(0xad); // i64.extend_i32_u
@@ -578,8 +619,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
       w.byte(shiftOp);
     }
     w.byte(0x7d);
-    w.byte(0x24);
-    w.u32(F);
+    setFuel();
     check();
   };
 
@@ -587,6 +627,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
   // call anywhere inside a loop, even on a cold path, costs V8 more than the whole check.
   // frames: one entry per open block/loop/if (the function body is frame 0); true = a wrapped loop.
   const frames: boolean[] = [false];
+  let wrappedOpen = 0; // wrapped loops currently open (0: branch depths need no rewriting)
   // For each open wrapped loop: the cost charged at its header, given back after a refill so the re-entry
   // through the wrapper does not charge the header twice.
   const headerCosts: number[] = [];
@@ -619,8 +660,22 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     copyFrom = ends[i]!;
   };
 
+  // Functions with loops keep the counter in a local: charges inside loops become register arithmetic. Functions
+  // without loops use the global directly (they are call-heavy code, where writing back around every call would
+  // cost more than it saves).
+  let hasLoop = false;
+  for (let i = 0; i < n; i++) if (ops[i] === Op.Loop) hasLoop = true;
+  useLocal = hasLoop;
+  if (useLocal) {
+    getOp = 0x20;
+    setOp = 0x21;
+    fuelIndex = FL;
+  }
+  syncIn();
   charge(segmentCost(0));
   check();
+  // Does a branch at depth `d` leave the function (target the body's own label)?
+  const leavesFunction = (d: number): boolean => d === frames.length - 1;
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
     if (i > 0 && boundary(i - 1)) {
@@ -633,8 +688,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
           headerCosts.push(cost);
           // Wrapped loop: leave to the refill path (label 1 = the wrapper's refill block).
           ctx.checks++;
-          w.byte(0x23);
-          w.u32(F);
+          getFuel();
           w.bytes(WRAPPED_CHECK);
         } else {
           check();
@@ -646,11 +700,26 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
       case Op.ReturnCall:
       case Op.RefFunc: {
         flush(starts[i]!);
+        if (op !== Op.RefFunc) syncOut();
         w.byte(bytes[starts[i]!]!);
         w.u32(remapFunc(ctx, indices[i]!));
         copyFrom = ends[i]!;
+        if (op === Op.Call) syncIn();
         break;
       }
+      case Op.CallIndirect:
+        flush(starts[i]!);
+        syncOut();
+        w.bytes(bytes, starts[i]!, ends[i]!);
+        copyFrom = ends[i]!;
+        syncIn();
+        break;
+      case Op.ReturnCallIndirect:
+      case Op.Return:
+        flush(starts[i]!);
+        copyFrom = starts[i]!;
+        syncOut();
+        break;
       case Op.BulkMemory:
       case Op.MemoryGrow:
       case Op.BulkTable:
@@ -661,9 +730,30 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
         else dynamicCharge(0, 0);
         break;
       case Op.Br:
-      case Op.BrIf:
+      case Op.BrIf: {
+        // The common case, decoded once in pass 1: no Reader, no array.
+        const depth = indices[i]!;
+        if (useLocal && leavesFunction(depth)) {
+          flush(starts[i]!);
+          copyFrom = starts[i]!;
+          syncOut();
+        }
+        const extra = wrappedOpen === 0 ? 0 : wrappedCrossed(depth);
+        if (extra !== 0) {
+          flush(starts[i]!);
+          w.byte(bytes[starts[i]!]!);
+          w.u32(depth + extra);
+          copyFrom = ends[i]!;
+        }
+        break;
+      }
       case Op.BrTable:
-        rewriteBranch(i);
+        if (useLocal && branchLeavesFunction(bytes, starts[i]!, ends[i]!, leavesFunction)) {
+          flush(starts[i]!);
+          copyFrom = starts[i]!;
+          syncOut();
+        }
+        if (wrappedOpen !== 0) rewriteBranch(i);
         break;
       case Op.Block:
       case Op.If:
@@ -684,32 +774,35 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
           w.byte(0x40);
         }
         frames.push(wrap);
+        if (wrap) wrappedOpen++;
         break;
       }
       case Op.End: {
+        if (i === n - 1) {
+          // Falling off the end returns: the caller (or the host) reads the global.
+          flush(starts[i]!);
+          copyFrom = starts[i]!;
+          syncOut();
+        }
         const wrapped = frames.pop();
         if (wrapped === true) {
+          wrappedOpen--;
           // After the original loop's end: leave with its results (br 2 = $exit); the refill path follows.
           flush(ends[i]!);
           copyFrom = ends[i]!;
           w.bytes(WRAP_TAIL_HEAD);
-          w.u32(F);
+          getFuel();
           w.byte(0x10);
           w.u32(ctx.refillIndex);
-          w.byte(0x24);
-          w.u32(F);
-          w.byte(0x23);
-          w.u32(F);
+          teeFuel();
           w.bytes(WRAP_TAIL_STOP);
           const given = headerCosts.pop() ?? 0;
           if (given > 0) {
-            w.byte(0x23);
-            w.u32(F);
+            getFuel();
             w.byte(0x42);
             w.sleb(given);
             w.byte(0x7c); // i64.add
-            w.byte(0x24);
-            w.u32(F);
+            setFuel();
           }
           w.bytes(WRAP_TAIL_END);
         }
@@ -718,6 +811,20 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     }
   }
   flush(r.end);
+}
+
+/** Whether a br / br_if / br_table can leave the function (one of its targets is the body's label). */
+function branchLeavesFunction(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  leaves: (depth: number) => boolean,
+): boolean {
+  const r = new Reader(bytes, start + 1, end);
+  if (bytes[start] !== 0x0e) return leaves(r.u32());
+  const count = r.u32();
+  for (let k = 0; k <= count; k++) if (leaves(r.u32())) return true;
+  return false;
 }
 
 /** Extra labels a wrapped loop adds around itself ($exit, $retry, $refill). */
@@ -733,16 +840,16 @@ function loopHasNoParams(ctx: Ctx, blockType: Uint8Array): boolean {
 
 // (after global.get F) i64.const 0; i64.lt_s; br_if 1
 const WRAPPED_CHECK = new Uint8Array([0x42, 0x00, 0x53, 0x0d, 0x01]);
-// br 2; end ($refill); global.get F …
-const WRAP_TAIL_HEAD = new Uint8Array([0x0c, 0x02, 0x0b, 0x23]);
-// (after call + global.set F + global.get F) i64.eqz; if; unreachable; end
+// br 2; end ($refill) — the fuel read and the call follow
+const WRAP_TAIL_HEAD = new Uint8Array([0x0c, 0x02, 0x0b]);
+// (after the new fuel is stored and read back) i64.eqz; if; unreachable; end
 const WRAP_TAIL_STOP = new Uint8Array([0x50, 0x04, 0x40, 0x00, 0x0b]);
 // br 0 ($retry); end; end
 const WRAP_TAIL_END = new Uint8Array([0x0c, 0x00, 0x0b, 0x0b]);
 
-// i64.const 0; i64.lt_s; if (void); global.get F … (F and the call follow)
-const CHECK_HEAD = new Uint8Array([0x42, 0x00, 0x53, 0x04, 0x40, 0x23]);
-// i64.eqz; if (void); unreachable; end; end
+// (after reading the fuel) i64.const 0; i64.lt_s; if (void) — the read, the call and the write back follow
+const CHECK_HEAD = new Uint8Array([0x42, 0x00, 0x53, 0x04, 0x40]);
+// (after the new fuel is stored and read back) i64.eqz; if (void); unreachable; end; end
 const CHECK_TAIL = new Uint8Array([0x50, 0x04, 0x40, 0x00, 0x0b, 0x0b]);
 
 function remapNameSection(ctx: Ctx, section: { start: number; end: number }): Uint8Array | undefined {

@@ -72,8 +72,11 @@ export class FuelGauge {
 
   /** Finish the call; returns the exact fuel consumed. */
   end(): { fuelUsed: number } {
+    // Instrumented code keeps the counter in a local and writes it back at calls and exits. After a stop, refill
+    // saw the exact value; after a normal return the global is current; after a trap it holds the value of the
+    // last write-back (documented: fuel_used of a trapped call may be slightly low).
     const left = this.global === undefined ? 0 : Number(this.global.value as bigint);
-    this.lastUsed = this.global === undefined ? this.lastUsed : this.handedOut - left;
+    if (this.stopReason === null && this.global !== undefined) this.lastUsed = this.handedOut - left;
     if (this.global !== undefined) this.global.value = 0n;
     return { fuelUsed: this.lastUsed };
   }
