@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type Document, isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { KNOWN_CAPABILITIES } from "../extensions/types.js";
 import { ConfigError } from "./errors.js";
 import {
   type AuthSpecYaml,
@@ -59,26 +60,6 @@ export interface ParseOptions {
 
 /** Per-plugin keys read by hosts rather than the core (kept in `PluginConfig.extra`). */
 export const HOST_PLUGIN_KEYS: readonly string[] = ["limits", "grants", "sha256"];
-
-const KNOWN_CAPS = new Set([
-  "read_subject",
-  "read_roles",
-  "read_teams",
-  "read_claims",
-  "read_permissions",
-  "read_client",
-  "read_workload",
-  "read_agent",
-  "read_headers",
-  "read_labels",
-  "read_delegation",
-  "read_inbound_credentials",
-  "read_delegated_tokens",
-  "write_headers",
-  "append_labels",
-  "append_delegation",
-  "write_candidate_constraint",
-]);
 
 type Path = readonly (string | number)[];
 
@@ -465,7 +446,7 @@ function buildPlugin(
   }
   const capabilities = [...new Set(entry.capabilities)];
   for (const cap of capabilities) {
-    if (!KNOWN_CAPS.has(cap))
+    if (!KNOWN_CAPABILITIES.has(cap))
       warn(`${where}: capability '${cap}' is not enforced by the core (unknown name)`);
   }
   if (routingEnabled && entry.conditions.length > 0) {

@@ -95,11 +95,7 @@ export class Sandbox {
         clock: o.clock,
         random: o.random,
         write: (fd, bytes) => {
-          if (this.state.logBytes + bytes.length > o.limits.maxLogBytes) {
-            this.state.logDropped++;
-            return;
-          }
-          this.state.logBytes += bytes.length;
+          if (!this.state.admitLog(bytes.length, o.limits.maxLogBytes)) return;
           log(fd === 1 ? 2 : 3, textDecoder.decode(bytes).replace(/\n$/, ""));
         },
       },

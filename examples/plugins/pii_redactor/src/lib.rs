@@ -1,6 +1,7 @@
 //! `pii_redactor` (example-plugins §3.2): finds PII in the string values of the hook's target field and masks it
 //! (redact / partial / tag), or blocks. Patterns use the portable regex dialect (`\b` is ASCII).
 
+use cpex_sdk::walk::Target;
 use cpex_sdk::*;
 use regex::Regex;
 
@@ -243,18 +244,23 @@ impl PiiRedactor {
         Ok(Some(Ok((rewritten.unwrap_or_else(|| target.clone()), metadata))))
     }
 
-    /// Apply to a JSON payload whose target is `payload[field]`, returning the hook result.
-    fn apply<P: Serialize + for<'de> Deserialize<'de>>(&self, payload: &P, target: impl Fn(&Value) -> Option<&Value>, replace: impl Fn(&mut Value, Value), where_: &str) -> Result<PluginResult<P>, PluginError> {
+    /// The hook result: the target is found by `Target` (args / result / content.text / content), as for
+    /// every content-scanning plugin.
+    fn apply<P: Serialize + for<'de> Deserialize<'de>>(&self, hook: &str, payload: &P) -> Result<PluginResult<P>, PluginError> {
         let mut whole = serde_json::to_value(payload).map_err(|e| PluginError::new("pii.internal", e.to_string()))?;
-        let t = match target(&whole) {
-            None | Some(Value::Null) => return Ok(PluginResult::allow()),
-            Some(t) => t.clone(),
+        let target = match Target::for_hook(hook, &whole) {
+            Some(t) => t,
+            None => return Ok(PluginResult::allow()),
         };
-        match self.process(&t, where_)? {
+        let value = match target.get(&whole) {
+            None | Some(Value::Null) => return Ok(PluginResult::allow()),
+            Some(v) => v.clone(),
+        };
+        match self.process(&value, Target::describe(hook))? {
             None => Ok(PluginResult::allow()),
             Some(Err(v)) => Ok(PluginResult::deny(v)),
             Some(Ok((new, metadata))) => {
-                replace(&mut whole, new);
+                target.set(&mut whole, new);
                 let p: P = serde_json::from_value(whole).map_err(|e| PluginError::new("pii.internal", e.to_string()))?;
                 let mut r = PluginResult::modify_payload(p);
                 r.metadata = Some(metadata);
@@ -264,53 +270,21 @@ impl PiiRedactor {
     }
 }
 
-fn set(field: &'static str) -> impl Fn(&mut Value, Value) {
-    move |whole, new| {
-        if let Some(o) = whole.as_object_mut() {
-            o.insert(field.to_string(), new);
+macro_rules! handlers {
+    ($($hook:ty => $payload:ty),*) => {$(
+        impl HookHandler<$hook> for PiiRedactor {
+            fn handle(&mut self, p: &$payload, _: &Extensions, _: &mut PluginContext) -> Result<PluginResult<$payload>, PluginError> {
+                self.apply(<$hook as Hook>::NAME, p)
+            }
         }
-    }
+    )*};
 }
 
-impl HookHandler<ToolPreInvoke> for PiiRedactor {
-    fn handle(&mut self, p: &ToolPreInvokePayload, _: &Extensions, _: &mut PluginContext) -> Result<PluginResult<ToolPreInvokePayload>, PluginError> {
-        self.apply(p, |w| w.get("args"), set("args"), "tool arguments")
-    }
-}
-
-impl HookHandler<PromptPreFetch> for PiiRedactor {
-    fn handle(&mut self, p: &PromptPrehookPayload, _: &Extensions, _: &mut PluginContext) -> Result<PluginResult<PromptPrehookPayload>, PluginError> {
-        self.apply(p, |w| w.get("args"), set("args"), "prompt arguments")
-    }
-}
-
-impl HookHandler<ToolPostInvoke> for PiiRedactor {
-    fn handle(&mut self, p: &ToolPostInvokePayload, _: &Extensions, _: &mut PluginContext) -> Result<PluginResult<ToolPostInvokePayload>, PluginError> {
-        self.apply(p, |w| w.get("result"), set("result"), "tool result")
-    }
-}
-
-impl HookHandler<ResourcePostFetch> for PiiRedactor {
-    fn handle(&mut self, p: &ResourcePostFetchPayload, _: &Extensions, _: &mut PluginContext) -> Result<PluginResult<ResourcePostFetchPayload>, PluginError> {
-        // content.text when content is an object with a string text; content itself when it is a string.
-        let text_field = p.content.get("text").map_or(false, Value::is_string);
-        if text_field {
-            self.apply(
-                p,
-                |w| w.get("content").and_then(|c| c.get("text")),
-                |w, new| {
-                    if let Some(c) = w.get_mut("content").and_then(Value::as_object_mut) {
-                        c.insert("text".into(), new);
-                    }
-                },
-                "resource content",
-            )
-        } else if p.content.is_string() {
-            self.apply(p, |w| w.get("content"), set("content"), "resource content")
-        } else {
-            Ok(PluginResult::allow())
-        }
-    }
-}
+handlers!(
+    ToolPreInvoke => ToolPreInvokePayload,
+    PromptPreFetch => PromptPrehookPayload,
+    ToolPostInvoke => ToolPostInvokePayload,
+    ResourcePostFetch => ResourcePostFetchPayload
+);
 
 export_plugin!(PiiRedactor, [ToolPreInvoke, PromptPreFetch, ToolPostInvoke, ResourcePostFetch]);

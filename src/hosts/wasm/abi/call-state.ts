@@ -42,6 +42,16 @@ export class CallState {
     return b;
   }
 
+  /** Count `n` log bytes against `cap`; false (and one more dropped message) when they would exceed it. */
+  admitLog(n: number, cap: number): boolean {
+    if (this.logBytes + n > cap) {
+      this.logDropped++;
+      return false;
+    }
+    this.logBytes += n;
+    return true;
+  }
+
   reset(phase: CallState["phase"]): void {
     this.phase = phase;
     this.hookName = none;

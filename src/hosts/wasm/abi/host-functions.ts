@@ -100,11 +100,7 @@ export function createHostFunctions(
     log(level: number, ptr: number, len: number): number {
       const n = len >>> 0;
       const view = memory().range(ptr, n, "log");
-      if (state.logBytes + n > options.maxLogBytes) {
-        state.logDropped++;
-        return 1;
-      }
-      state.logBytes += n;
+      if (!state.admitLog(n, options.maxLogBytes)) return 1;
       options.log(Math.min(Math.max(level, 0), 4), decoder.decode(view));
       return 0;
     },
