@@ -22,7 +22,7 @@ export interface PluginErrorRecord {
   readonly protoErrorCode?: number;
 }
 
-export type PluginErrorKind = "execution" | "timeout" | "violation" | "config" | "unknown_hook";
+export type PluginErrorKind = "execution" | "timeout" | "violation" | "config" | "unknown_hook" | "host";
 
 export interface PluginErrorOptions {
   kind?: PluginErrorKind;
@@ -116,6 +116,7 @@ export function errorRecord(error: PluginError, registeredName: string): PluginE
       code = "unknown_hook";
       break;
     case "execution":
+    case "host":
       break;
   }
   return {

@@ -5,9 +5,11 @@
 import { createHash } from "node:crypto";
 import { encode } from "./abi/msgpack.js";
 import { checkImports, type DeclaredImport, type ValType } from "./abi/signatures.js";
+import { MAX_NAME_CHARS, safeText } from "./abi/text.js";
 import { BinaryError } from "./binary/bytes.js";
-import { KIND_NAMES, readModule, VALTYPE_NAMES } from "./binary/module.js";
-import { type InstrumentReport, instrumentModule } from "./metering.js";
+import { KIND_NAMES, type ModuleInfo, readModule, VALTYPE_NAMES } from "./binary/module.js";
+import { TABLE_ELEMENT_BYTES } from "./limits.js";
+import { type InstrumentReport, instrument } from "./meter/index.js";
 
 // readModule rejects unknown value types, so every encoding seen here has a name.
 const valType = (t: number): ValType => (VALTYPE_NAMES as Readonly<Record<number, ValType>>)[t]!;
@@ -17,7 +19,25 @@ export interface CompiledPlugin {
   readonly module: WebAssembly.Module;
   readonly report: InstrumentReport;
   readonly exports: readonly string[];
+  /** Linear-memory cap in pages as written into the module (memory_mb less what the tables are charged). */
+  readonly memoryCapPages: number;
 }
+
+/** The shape limits a module is compiled under (part of the compile cache key). */
+export interface CompileLimits {
+  readonly maxMemoryPages: number;
+  readonly maxTables: number;
+  readonly maxTableElements: number;
+}
+
+/** Exports the host calls, with the types they must have (docs/abi.md §1). */
+const REQUIRED_EXPORTS: ReadonlyArray<{ name: string; params: string; results: string; required: boolean }> =
+  [
+    { name: "cpex_abi_version", params: "", results: "i32", required: true },
+    { name: "cpex_handle", params: "", results: "i32", required: true },
+    { name: "cpex_init", params: "", results: "i32", required: false },
+    { name: "_initialize", params: "", results: "", required: false },
+  ];
 
 export class CompileError extends Error {
   constructor(
@@ -37,10 +57,10 @@ export class WasmEngine {
   private readonly modules = new Map<string, Promise<CompiledPlugin>>();
   private readonly payloads = new WeakMap<object, Uint8Array>();
 
-  /** Check imports, instrument and compile `bytes` (cached by content hash and memory cap). */
-  compile(bytes: Uint8Array, options: { maxMemoryPages: number }): Promise<CompiledPlugin> {
+  /** Check imports and exports, instrument and compile `bytes` (cached by content hash and limits). */
+  compile(bytes: Uint8Array, options: CompileLimits): Promise<CompiledPlugin> {
     const sha256 = sha256Hex(bytes);
-    const key = `${sha256}:${options.maxMemoryPages}`;
+    const key = `${sha256}:${options.maxMemoryPages}:${options.maxTables}:${options.maxTableElements}`;
     let pending = this.modules.get(key);
     if (pending === undefined) {
       pending = this.compileUncached(bytes, sha256, options);
@@ -53,11 +73,12 @@ export class WasmEngine {
   private async compileUncached(
     bytes: Uint8Array,
     sha256: string,
-    options: { maxMemoryPages: number },
+    options: CompileLimits,
   ): Promise<CompiledPlugin> {
     let imports: DeclaredImport[];
+    let info: ModuleInfo;
     try {
-      const info = readModule(bytes);
+      info = readModule(bytes);
       imports = info.imports.map((i) => {
         const type = i.typeIndex === undefined ? undefined : info.types[i.typeIndex];
         return {
@@ -76,11 +97,20 @@ export class WasmEngine {
     }
     const problems = checkImports(imports);
     if (problems.length > 0) {
-      throw new CompileError(`forbidden imports: ${problems.join("; ")}`, problems);
+      throw new CompileError(`forbidden imports: ${listProblems(problems)}`, problems);
+    }
+    const exportProblems = checkExports(info);
+    if (exportProblems.length > 0) {
+      throw new CompileError(`bad exports: ${listProblems(exportProblems)}`, exportProblems);
     }
     let instrumented: { bytes: Uint8Array; report: InstrumentReport };
     try {
-      instrumented = instrumentModule(bytes, options.maxMemoryPages);
+      instrumented = instrument(bytes, {
+        maxMemoryPages: options.maxMemoryPages,
+        maxTables: options.maxTables,
+        maxTableElements: options.maxTableElements,
+        tableElementBytes: TABLE_ELEMENT_BYTES,
+      });
     } catch (err) {
       throw new CompileError((err as Error).message);
     }
@@ -91,7 +121,8 @@ export class WasmEngine {
       throw new CompileError(`WebAssembly compilation failed: ${(err as Error).message}`);
     }
     const exports = WebAssembly.Module.exports(module).map((e) => e.name);
-    return { sha256, module, report: instrumented.report, exports };
+    const memoryCapPages = instrumented.report.memory?.maxPages ?? 0;
+    return { sha256, module, report: instrumented.report, exports, memoryCapPages };
   }
 
   /** MessagePack of a payload, encoded once per payload object (payloads are read-only by contract). */
@@ -109,4 +140,65 @@ export class WasmEngine {
   clear(): void {
     this.modules.clear();
   }
+}
+
+/** At most 10 problems in a message (a module can declare thousands of bad imports); the rest are counted. */
+function listProblems(problems: readonly string[]): string {
+  const shown = problems.slice(0, 10).join("; ");
+  return problems.length > 10 ? `${shown}; and ${problems.length - 10} more` : shown;
+}
+
+/**
+ * Exports the host calls must be functions the module defines (not re-exported imports: calling a re-exported
+ * WASI `proc_exit` would call the host directly) with the documented types; `memory` must be a memory; a WASI
+ * command's `_start` is refused. V8 checks none of this.
+ */
+export function checkExports(info: ModuleInfo): string[] {
+  const problems: string[] = [];
+  const byName = new Map(info.exports.map((e) => [e.name, e]));
+  const memory = byName.get("memory");
+  if (memory === undefined) problems.push("the module does not export its memory as `memory`");
+  else if (memory.kind !== 2)
+    problems.push(`\`memory\` is exported as a ${KIND_NAMES[memory.kind] ?? "?"}, not a memory`);
+  if (byName.has("_start")) {
+    problems.push(
+      "the module exports `_start` (a WASI command); plugins must be libraries (cdylib or reactor)",
+    );
+  }
+  for (const want of REQUIRED_EXPORTS) {
+    const e = byName.get(want.name);
+    const expected = `(${want.params}) -> (${want.results})`;
+    if (e === undefined) {
+      if (want.required) problems.push(`missing export \`${want.name}\` ${expected}`);
+      continue;
+    }
+    if (e.kind !== 0) {
+      problems.push(`\`${want.name}\` must be a function ${expected}, it is a ${KIND_NAMES[e.kind] ?? "?"}`);
+      continue;
+    }
+    if (e.index < info.importedFuncs) {
+      const imp = info.imports.filter((i) => i.kind === 0)[e.index];
+      const what =
+        imp === undefined
+          ? "an import"
+          : `the import ${safeText(`${imp.module}.${imp.name}`, MAX_NAME_CHARS)}`;
+      problems.push(`\`${want.name}\` re-exports ${what}; it must be a function the module defines`);
+      continue;
+    }
+    const type = info.types[info.funcTypes[e.index - info.importedFuncs] ?? -1];
+    const actual =
+      type === undefined
+        ? "unknown"
+        : `(${type.params.map(valType).join(", ")}) -> (${type.results.map(valType).join(", ")})`;
+    if (
+      actual !==
+      `(${want.params
+        .split(",")
+        .filter((p) => p !== "")
+        .join(", ")}) -> (${want.results})`
+    ) {
+      problems.push(`\`${want.name}\` has type ${actual}; the ABI requires ${expected}`);
+    }
+  }
+  return problems;
 }

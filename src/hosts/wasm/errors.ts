@@ -27,6 +27,23 @@ export class GuestStop extends Error {
   }
 }
 
+/**
+ * The host, not the guest, could not do its part of a call (e.g. encode the request for the guest). Ends the
+ * request closed (PluginError kind `host`), never counted against the plugin's `on_error`.
+ */
+export class HostFailure extends Error {
+  constructor(
+    readonly code: HostFailureCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HostFailure";
+  }
+}
+
+/** Codes of host failures (docs/abi.md §6). */
+export type HostFailureCode = "payload_unencodable" | "plugin_unavailable";
+
 export function abiViolation(message: string, details: JsonObject = {}): GuestStop {
   return new GuestStop("abi_violation", message, details);
 }

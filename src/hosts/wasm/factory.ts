@@ -87,7 +87,11 @@ export class WasmPluginFactory implements PluginFactory {
 
     let compiled: Awaited<ReturnType<WasmEngine["compile"]>>;
     try {
-      compiled = await this.engine.compile(bytes, { maxMemoryPages: limits.memoryMb * 16 });
+      compiled = await this.engine.compile(bytes, {
+        maxMemoryPages: limits.memoryMb * 16,
+        maxTables: limits.maxTables,
+        maxTableElements: limits.maxTableElements,
+      });
     } catch (err) {
       if (err instanceof CompileError) throw fail(undefined, `${file}: ${err.message}`);
       throw err;

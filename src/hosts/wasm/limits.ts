@@ -10,7 +10,18 @@ export interface WasmLimits {
   readonly memoryMb: number;
   readonly maxResultBytes: number;
   readonly maxLogBytes: number;
+  /** Wall-clock budget for start-up: instantiation, `_initialize`, `cpex_abi_version` and `cpex_init`. */
+  readonly startupTimeoutMs: number;
+  /** Fuel budget for the same start-up sequence. */
+  readonly startupFuel: number;
+  /** Most tables a module may define. */
+  readonly maxTables: number;
+  /** Most table elements, all tables together; each is charged TABLE_ELEMENT_BYTES against memory_mb. */
+  readonly maxTableElements: number;
 }
+
+/** Host memory one table element costs (V8 keeps a funcref and a dispatch entry: measured 27 bytes). */
+export const TABLE_ELEMENT_BYTES = 32;
 
 export interface WasmGrants {
   /** Environment variables the guest may read (names; values come from the host's environment). */
@@ -25,6 +36,12 @@ export const DEFAULT_LIMITS: WasmLimits = Object.freeze({
   memoryMb: 64,
   maxResultBytes: 4 * 1024 * 1024,
   maxLogBytes: 64 * 1024,
+  // Start-up compiles regexes, builds tables: the example plugins take up to ~45 ms and ~40 M fuel on a loaded
+  // 2-core machine (pii_redactor). Generous by default; a recycle after a trap pays it again.
+  startupTimeoutMs: 5_000,
+  startupFuel: 1_000_000_000,
+  maxTables: 16,
+  maxTableElements: 65_536,
 });
 
 const positiveInt = z.number().int().positive();
@@ -41,6 +58,10 @@ export const limitsSchema = z
       .nonnegative()
       .max(1 << 30)
       .optional(),
+    startup_timeout_ms: positiveInt.max(3_600_000).optional(),
+    startup_fuel: positiveInt.max(Number.MAX_SAFE_INTEGER).optional(),
+    max_tables: positiveInt.max(10_000).optional(),
+    max_table_elements: positiveInt.max(10_000_000).optional(),
   })
   .strict();
 
@@ -69,6 +90,10 @@ export function resolveLimits(base: WasmLimits, input: LimitsInput | undefined):
     memoryMb: input.memory_mb ?? base.memoryMb,
     maxResultBytes: input.max_result_bytes ?? base.maxResultBytes,
     maxLogBytes: input.max_log_bytes ?? base.maxLogBytes,
+    startupTimeoutMs: input.startup_timeout_ms ?? base.startupTimeoutMs,
+    startupFuel: input.startup_fuel ?? base.startupFuel,
+    maxTables: input.max_tables ?? base.maxTables,
+    maxTableElements: input.max_table_elements ?? base.maxTableElements,
   };
 }
 

@@ -31,13 +31,18 @@ export class CallState {
 
   private cache = new Map<LazyBytes, Uint8Array>();
 
-  /** Bytes of an input, encoded at most once per call. */
-  bytes(source: LazyBytes): Uint8Array {
+  /**
+   * Bytes of an input, encoded at most once per call. The first access in a call charges `perByte` fuel per
+   * byte of it, whether or not the engine had the encoding cached, so fuel does not depend on what other plugins
+   * of the pipeline read first.
+   */
+  bytes(source: LazyBytes, charge?: (fuel: number) => void, perByte = 0): Uint8Array {
     if (source === none) return EMPTY;
     let b = this.cache.get(source);
     if (b === undefined) {
       b = source();
       this.cache.set(source, b);
+      if (charge !== undefined && perByte > 0) charge(b.length * perByte);
     }
     return b;
   }

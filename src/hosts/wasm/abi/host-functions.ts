@@ -1,23 +1,34 @@
 // The `cpex` import module (docs/abi.md §3): the guest pulls its inputs with `<item>_len` / `<item>_read` and
 // hands over its result with `result_set` / `error_set`. Every range is bounds-checked; misuse ends the call with
-// `abi_violation`.
+// `abi_violation`. Every function charges fuel for its work before doing it (abi/costs.ts), so a guest cannot
+// keep the host busy past its budget or deadline by calling imports instead of running instructions.
 
 import type { JsonObject } from "../../../core/index.js";
 import { abiViolation, GuestStop } from "../errors.js";
 import type { CallState, LazyBytes } from "./call-state.js";
+import { copyCost, HOST_COPY_CHUNK_BYTES, HOST_COSTS } from "./costs.js";
+import { decodeGuest } from "./decode.js";
 import type { GuestMemory } from "./memory.js";
-import { decode } from "./msgpack.js";
+import { MAX_GUEST_MESSAGE_CHARS, safeText } from "./text.js";
 
 // Import functions take and return wasm values (numbers, bigints); V8 converts at the boundary.
 // biome-ignore lint/suspicious/noExplicitAny: parameter types differ per import; checked by the ABI signature table.
 export type HostFunctions = Record<string, (...args: any[]) => number | undefined>;
 
+/** Charge fuel for host work before doing it; throws (ending the call) when the budget or deadline forbids it. */
+export type Charge = (fuel: number) => void;
+
 export interface HostFunctionOptions {
   readonly config: Uint8Array;
   readonly maxResultBytes: number;
   readonly maxLogBytes: number;
+  /** Receives guest log text as decoded (the sandbox escapes and caps it before it reaches a logger). */
   readonly log: (level: number, text: string) => void;
+  readonly charge: Charge;
 }
+
+/** An error code a guest may set: short and identifier-like (it becomes `PluginError.code`). */
+const GUEST_CODE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
@@ -25,20 +36,52 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
+/** Copy `bytes` into guest memory at `ptr` in pieces, charging each piece before it is copied. */
+export function writeCharged(
+  memory: GuestMemory,
+  charge: Charge,
+  ptr: number,
+  bytes: Uint8Array,
+  what: string,
+): void {
+  const dest = memory.range(ptr, bytes.length, what); // the whole range is checked before anything is written
+  const n = bytes.length;
+  if (n <= HOST_COPY_CHUNK_BYTES) {
+    charge(copyCost(n));
+    dest.set(bytes);
+    return;
+  }
+  for (let off = 0; off < n; off += HOST_COPY_CHUNK_BYTES) {
+    const end = Math.min(n, off + HOST_COPY_CHUNK_BYTES);
+    charge(copyCost(end - off));
+    dest.set(bytes.subarray(off, end), off);
+  }
+}
+
 export function createHostFunctions(
   state: CallState,
   memory: () => GuestMemory,
   options: HostFunctionOptions,
 ): HostFunctions {
-  const item = (name: string, source: () => LazyBytes, phases: readonly CallState["phase"][]) => {
+  const charge = options.charge;
+  const item = (
+    name: string,
+    source: () => LazyBytes,
+    phases: readonly CallState["phase"][],
+    encodePerByte: number,
+  ) => {
     const current = (): Uint8Array | undefined =>
-      phases.includes(state.phase) ? state.bytes(source()) : undefined;
+      phases.includes(state.phase) ? state.bytes(source(), charge, encodePerByte) : undefined;
     return {
-      [`${name}_len`]: (): number => current()?.length ?? 0,
+      [`${name}_len`]: (): number => {
+        charge(HOST_COSTS.call);
+        return current()?.length ?? 0;
+      },
       [`${name}_read`]: (ptr: number, cap: number): number => {
+        charge(HOST_COSTS.call);
         const bytes = current();
         if (bytes === undefined) return 0;
-        if (bytes.length <= cap >>> 0) memory().write(ptr, bytes, `${name}_read`);
+        if (bytes.length <= cap >>> 0) writeCharged(memory(), charge, ptr, bytes, `${name}_read`);
         return bytes.length;
       },
     };
@@ -46,28 +89,32 @@ export function createHostFunctions(
   const configSource: LazyBytes = () => options.config;
 
   const readMessage = (ptr: number, len: number, what: string, limit: number): unknown => {
-    if (len >>> 0 > limit) {
-      throw new GuestStop("result_too_large", `${what}: ${len >>> 0} bytes exceed the limit of ${limit}`, {
-        size_bytes: len >>> 0,
+    const n = len >>> 0;
+    if (n > limit) {
+      throw new GuestStop("result_too_large", `${what}: ${n} bytes exceed the limit of ${limit}`, {
+        size_bytes: n,
         limit_bytes: limit,
       });
     }
-    const view = memory().range(ptr, len, what);
-    try {
-      return decode(view);
-    } catch (err) {
-      throw abiViolation(`${what}: not a valid MessagePack value (${(err as Error).message})`);
-    }
+    const view = memory().range(ptr, n, what);
+    charge(n * HOST_COSTS.decodePerByte);
+    let charged = 0;
+    const onProgress = (items: number): void => {
+      charge((items - charged) * HOST_COSTS.decodePerItem);
+      charged = items;
+    };
+    return decodeGuest(view, what, onProgress);
   };
 
   return {
-    ...item("hook_name", () => state.hookName, ["handle"]),
-    ...item("payload", () => state.payload, ["handle"]),
-    ...item("extensions", () => state.extensions, ["handle"]),
-    ...item("context", () => state.context, ["handle"]),
-    ...item("config", () => configSource, ["init", "handle"]),
+    ...item("hook_name", () => state.hookName, ["handle"], 0),
+    ...item("payload", () => state.payload, ["handle"], HOST_COSTS.encodePerByte),
+    ...item("extensions", () => state.extensions, ["handle"], HOST_COSTS.encodePerByte),
+    ...item("context", () => state.context, ["handle"], HOST_COSTS.encodePerByte),
+    ...item("config", () => configSource, ["init", "handle"], 0),
 
     result_set(ptr: number, len: number): number {
+      charge(HOST_COSTS.call);
       if (state.phase !== "handle") throw abiViolation("result_set: called outside cpex_handle");
       if (state.result !== undefined) throw abiViolation("result_set: called twice in one cpex_handle");
       const value = readMessage(ptr, len, "result_set", options.maxResultBytes);
@@ -77,30 +124,38 @@ export function createHostFunctions(
     },
 
     error_set(ptr: number, len: number): number {
+      charge(HOST_COSTS.call);
       const value = readMessage(ptr, len, "error_set", options.maxResultBytes);
       if (!isMap(value)) throw abiViolation("error_set: the error must be a MessagePack map");
       const message = value["message"];
       const code = value["code"];
       const details = value["details"];
       if (typeof message !== "string") throw abiViolation("error_set: message must be a string");
-      if (code !== undefined && code !== null && typeof code !== "string") {
-        throw abiViolation("error_set: code must be a string");
+      if (
+        code !== undefined &&
+        code !== null &&
+        code !== "" &&
+        (typeof code !== "string" || !GUEST_CODE.test(code))
+      ) {
+        throw abiViolation("error_set: code must be a string of 1-64 characters [A-Za-z0-9_.:-]");
       }
       if (details !== undefined && details !== null && !isMap(details)) {
         throw abiViolation("error_set: details must be a map");
       }
       state.error = {
         code: typeof code === "string" && code !== "" ? code : "plugin_error",
-        message,
+        message: safeText(message, MAX_GUEST_MESSAGE_CHARS),
         ...(isMap(details) ? { details: details as JsonObject } : {}),
       };
       return 0;
     },
 
     log(level: number, ptr: number, len: number): number {
+      charge(HOST_COSTS.call);
       const n = len >>> 0;
       const view = memory().range(ptr, n, "log");
       if (!state.admitLog(n, options.maxLogBytes)) return 1;
+      charge(n * HOST_COSTS.logPerByte);
       options.log(Math.min(Math.max(level, 0), 4), decoder.decode(view));
       return 0;
     },

@@ -2,6 +2,8 @@
 // type matches the JS function it is given (a guest could call `payload_read` with i64s), so the host checks
 // every import against this table at load, from the module's own type and import sections.
 
+import { MAX_NAME_CHARS, safeText } from "./text.js";
+
 export type ValType = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref";
 export interface FuncSig {
   readonly params: readonly ValType[];
@@ -114,10 +116,11 @@ export function checkImports(imports: readonly DeclaredImport[]): string[] {
   for (const imp of imports) {
     const table =
       imp.module === CPEX_MODULE ? CPEX_IMPORTS : imp.module === WASI_MODULE ? WASI_IMPORTS : undefined;
-    const where = `${imp.module}.${imp.name}`;
+    // Names come from the module: escaped and capped before they reach an error message.
+    const where = safeText(`${imp.module}.${imp.name}`, MAX_NAME_CHARS);
     if (table === undefined) {
       problems.push(
-        `${where}: unknown import module '${imp.module}' (a plugin may import only 'cpex' and '${WASI_MODULE}')`,
+        `${where}: unknown import module '${safeText(imp.module, MAX_NAME_CHARS)}' (a plugin may import only 'cpex' and '${WASI_MODULE}')`,
       );
       continue;
     }

@@ -21,6 +21,7 @@ import {
   DEFAULT_MAX_MEMORY_PAGES,
   DEFAULT_MAX_SEGMENTS,
   DEFAULT_MAX_TABLE_ELEMENTS,
+  DEFAULT_MAX_TABLES,
   defaultCost,
   type InstrumentOptions,
   MEMORY_GROW_PAGE_SHIFT,
@@ -62,6 +63,8 @@ interface Ctx {
   readonly fuelGlobal: number;
   /** A caller's cost table; undefined = defaultCost (kept as a direct call on the hot path). */
   readonly customCost: ((code: number, sub: number) => number) | undefined;
+  /** Maximum pages of memory 0 as written into the module (65536 when unknown, e.g. an imported memory). */
+  readonly memoryMaxPages: number;
   charges: number;
   checks: number;
 }
@@ -95,18 +98,17 @@ export function instrument(
     throw err;
   }
   checkNames(info);
-  const maxPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
-  const maxTable = options.maxTableElements ?? DEFAULT_MAX_TABLE_ELEMENTS;
-  const memoryLimits = capMemory(info, maxPages, options.allowImportedMemory === true);
-  const tableLimits = info.tables.map((t, i) => {
-    if (t.min > maxTable) {
-      throw new InstrumentError(`table ${i} needs ${t.min} elements at start; the limit is ${maxTable}`);
-    }
-    return { min: t.min, max: Math.min(t.max ?? maxTable, maxTable) };
-  });
   if (options.allowImportedTables !== true && info.imports.some((i) => i.kind === 1)) {
     throw new InstrumentError("imported tables are not supported");
   }
+  const tableLimits = capTables(info, options);
+  // Tables live in host memory too: with tableElementBytes set, their maxima are taken from the memory cap.
+  const tableBytes = tableLimits.reduce((n, t) => n + t.max, 0) * (options.tableElementBytes ?? 0);
+  const maxPages = (options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES) - Math.ceil(tableBytes / 65536);
+  if (maxPages < 0) {
+    throw new InstrumentError(`tables need ${tableBytes} bytes of host memory, more than the memory cap`);
+  }
+  const memoryLimits = capMemory(info, maxPages, options.allowImportedMemory === true);
 
   let refillType = info.types.findIndex(
     (t) => t.params.length === 1 && t.params[0] === 0x7e && t.results.length === 1 && t.results[0] === 0x7e,
@@ -118,6 +120,7 @@ export function instrument(
     refillIndex: info.importedFuncs,
     fuelGlobal: info.importedGlobals + info.globals,
     customCost: options.cost,
+    memoryMaxPages: memoryLimits?.max ?? 65536,
     charges: 0,
     checks: 0,
   };
@@ -234,6 +237,27 @@ function checkNames(info: ModuleInfo): void {
       throw new InstrumentError(`export ${e.name}: names starting with "${RESERVED_PREFIX}" are reserved`);
     }
   }
+}
+
+/**
+ * Table maxima within the limits: at most `maxTables` tables, and all tables together at most
+ * `maxTableElements` elements. What the initial sizes leave is shared evenly, so no sequence of table.grow over
+ * several tables exceeds the total.
+ */
+function capTables(info: ModuleInfo, options: InstrumentOptions): Array<{ min: number; max: number }> {
+  const maxTables = options.maxTables ?? DEFAULT_MAX_TABLES;
+  const total = options.maxTableElements ?? DEFAULT_MAX_TABLE_ELEMENTS;
+  const count = info.tables.length;
+  if (count > maxTables) throw new InstrumentError(`${count} tables; the limit is ${maxTables}`);
+  const mins = info.tables.reduce((n, t) => n + t.min, 0);
+  if (mins > total) {
+    throw new InstrumentError(`tables need ${mins} elements at start; the limit is ${total} in all`);
+  }
+  const share = count === 0 ? 0 : Math.floor((total - mins) / count);
+  return info.tables.map((t) => ({
+    min: t.min,
+    max: Math.min(t.max ?? Number.POSITIVE_INFINITY, t.min + share),
+  }));
 }
 
 function capMemory(
@@ -623,6 +647,37 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
     check();
   };
 
+  // memory.grow is charged for the pages it will grant, not the pages asked for: a request past the cap
+  // returns -1 (as docs/abi.md promises) instead of failing on fuel. Charged = delta if delta <= max - size,
+  // else 0; the memory's maximum is the capped one written into the module, so the test is exact.
+  const growCharge = (): void => {
+    ctx.charges++;
+    const maxPages = ctx.memoryMaxPages;
+    w.byte(0x22);
+    w.u32(tmp); // local.tee: delta stays on the stack for memory.grow
+    getFuel();
+    w.byte(0x20);
+    w.u32(tmp); // delta
+    w.byte(0x41);
+    w.u32(0); // i32.const 0
+    w.byte(0x20);
+    w.u32(tmp);
+    w.byte(0x41);
+    w.sleb(maxPages);
+    w.byte(0x3f);
+    w.byte(0x00); // memory.size
+    w.byte(0x6b); // i32.sub: room = max - size
+    w.byte(0x4d); // i32.le_u: delta <= room
+    w.byte(0x1b); // select: delta or 0
+    w.byte(0xad); // i64.extend_i32_u
+    w.byte(0x42);
+    w.u32(MEMORY_GROW_PAGE_SHIFT);
+    w.byte(0x86); // i64.shl
+    w.byte(0x7d); // i64.sub
+    setFuel();
+    check();
+  };
+
   // Loops without parameters are wrapped so the refill call sits outside them (see restructureLoop below): a
   // call anywhere inside a loop, even on a cold path, costs V8 more than the whole check.
   // frames: one entry per open block/loop/if (the function body is frame 0); true = a wrapped loop.
@@ -726,7 +781,7 @@ function rewriteBody(ctx: Ctx, f: number, r: Reader, w: Writer): void {
         flush(starts[i]!);
         copyFrom = starts[i]!;
         if (op === Op.BulkMemory) dynamicCharge(0x88, BULK_MEMORY_SHIFT);
-        else if (op === Op.MemoryGrow) dynamicCharge(0x86, MEMORY_GROW_PAGE_SHIFT);
+        else if (op === Op.MemoryGrow) growCharge();
         else dynamicCharge(0, 0);
         break;
       case Op.Br:

@@ -17,7 +17,7 @@ export interface FuelGaugeOptions {
 
 export const DEFAULT_SLICE = 1_000_000;
 
-/** A typed stop for hosts that prefer exceptions. */
+/** Thrown by `FuelGauge.charge` when a host function may not do its work (budget or deadline). */
 export class MeterStop extends Error {
   constructor(
     readonly reason: StopReason,
@@ -32,6 +32,13 @@ export class MeterStop extends Error {
   }
 }
 
+/**
+ * How much host-call fuel may accumulate between two looks at the clock. Host functions charge before they work,
+ * at about one fuel per nanosecond of host work (docs/abi.md, "Host-call costs"), so the clock is read at least
+ * every ~20 µs of host work, and at once before any single call that costs more than this.
+ */
+export const HOST_CLOCK_EVERY = 20_000;
+
 export class FuelGauge {
   readonly imports: WebAssembly.Imports;
   stopReason: StopReason | null = null;
@@ -39,8 +46,13 @@ export class FuelGauge {
   private global: WebAssembly.Global | undefined;
   private budget = 0;
   private deadline = Number.POSITIVE_INFINITY;
-  /** Fuel handed to the guest so far in this call (used = handedOut − fuel left in the global). */
+  /** Guest fuel handed out so far in this call (guest used = handedOut − fuel left in the global). */
   private handedOut = 0;
+  /** Guest fuel used as of the last refill: a lower bound of what the guest has used now. */
+  private guestFloor = 0;
+  /** Fuel charged by host functions in this call (kept apart so charging never touches the i64 global). */
+  private hostFuel = 0;
+  private nextClockCheck = HOST_CLOCK_EVERY;
   private lastUsed = 0;
 
   constructor(options: FuelGaugeOptions = {}) {
@@ -61,6 +73,10 @@ export class FuelGauge {
     this.stopReason = null;
     this.budget = limits.budget;
     this.deadline = limits.deadline;
+    this.guestFloor = 0;
+    this.hostFuel = 0;
+    this.nextClockCheck = HOST_CLOCK_EVERY;
+    this.lastUsed = 0;
     if (this.global === undefined) {
       this.handedOut = 0; // the global starts at 0: the first check asks for a slice
     } else {
@@ -70,19 +86,51 @@ export class FuelGauge {
     }
   }
 
-  /** Finish the call; returns the exact fuel consumed. */
+  /** Finish the call; returns the exact fuel consumed (guest instructions plus host-call charges). */
   end(): { fuelUsed: number } {
-    // Instrumented code keeps the counter in a local and writes it back at calls and exits. After a stop, refill
-    // saw the exact value; after a normal return the global is current; after a trap it holds the value of the
-    // last write-back (documented: fuel_used of a trapped call may be slightly low).
+    // Instrumented code keeps the counter in a local and writes it back at calls and exits. After a stop, the
+    // stop saw the exact value; after a normal return the global is current; after a trap it holds the value of
+    // the last write-back (documented: fuel_used of a trapped call may be slightly low).
     const left = this.global === undefined ? 0 : Number(this.global.value as bigint);
-    if (this.stopReason === null && this.global !== undefined) this.lastUsed = this.handedOut - left;
+    if (this.stopReason === null && this.global !== undefined)
+      this.lastUsed = this.handedOut - left + this.hostFuel;
     if (this.global !== undefined) this.global.value = 0n;
     return { fuelUsed: this.lastUsed };
   }
 
+  /**
+   * Charge `fuel` for work a host function is about to do for the guest, and look at the deadline. Throws
+   * MeterStop (after recording `stopReason`) when the budget or the deadline does not allow the work; the host
+   * function must not do the work then. Cheap on the hot path: no BigInt, and the clock is read only every
+   * HOST_CLOCK_EVERY units of host work. The guest's own fuel since the last refill is not known here without
+   * reading the global, so the budget check uses the guest's use at the last refill: a stop is never early, and
+   * at most one slice late (the next refill counts host fuel too).
+   */
+  charge(fuel: number): void {
+    const host = this.hostFuel + fuel;
+    this.hostFuel = host;
+    if (this.guestFloor + host > this.budget) this.stop("fuel_exhausted", this.guestFloor + host);
+    if (host >= this.nextClockCheck) {
+      this.nextClockCheck = host + HOST_CLOCK_EVERY;
+      if (performance.now() > this.deadline) this.stop("timeout", this.guestFloor + host);
+    }
+  }
+
+  /** Fuel host functions charged in the current call. */
+  get hostFuelUsed(): number {
+    return this.hostFuel;
+  }
+
+  private stop(reason: StopReason, used: number): never {
+    this.stopReason = reason;
+    this.lastUsed = Math.min(used, this.budget);
+    throw new MeterStop(reason, this.lastUsed);
+  }
+
   private readonly refill = (left: bigint): bigint => {
-    const used = this.handedOut - Number(left);
+    const guest = this.handedOut - Number(left);
+    this.guestFloor = guest;
+    const used = guest + this.hostFuel;
     this.lastUsed = used;
     if (used >= this.budget) {
       this.stopReason = "fuel_exhausted";
@@ -93,7 +141,7 @@ export class FuelGauge {
       return 0n;
     }
     const next = Math.min(this.sliceSize, this.budget - used);
-    this.handedOut = used + next;
+    this.handedOut = guest + next;
     return BigInt(next);
   };
 }
