@@ -5,6 +5,30 @@
 //!
 //! Encoding: byte `1` (format version), LEB128 count, then per hook a LEB128 byte length and the name's bytes.
 //!
+//! A plugin listing a hook once builds; listing it twice does not:
+//!
+//! ```
+//! use cpex_sdk::*;
+//! struct P;
+//! impl Plugin for P { fn init(_: Value) -> Result<Self, PluginError> { Ok(P) } }
+//! impl HookHandler<ToolPreInvoke> for P {
+//!     fn handle(&mut self, _: &ToolPreInvokePayload, _: &Extensions, _: &mut PluginContext)
+//!         -> Result<PluginResult<ToolPreInvokePayload>, PluginError> { Ok(PluginResult::allow()) }
+//! }
+//! export_plugin!(P, [ToolPreInvoke]);
+//! ```
+//!
+//! ```compile_fail
+//! use cpex_sdk::*;
+//! struct P;
+//! impl Plugin for P { fn init(_: Value) -> Result<Self, PluginError> { Ok(P) } }
+//! impl HookHandler<ToolPreInvoke> for P {
+//!     fn handle(&mut self, _: &ToolPreInvokePayload, _: &Extensions, _: &mut PluginContext)
+//!         -> Result<PluginResult<ToolPreInvokePayload>, PluginError> { Ok(PluginResult::allow()) }
+//! }
+//! export_plugin!(P, [ToolPreInvoke, ToolPreInvoke]);
+//! ```
+//!
 //! The functions avoid `&mut` because mutable references are not allowed in `const fn` on the supported toolchain
 //! (rustc 1.63): the buffer is passed by value and returned.
 
