@@ -31,5 +31,6 @@ impl HookHandler<ToolPreInvoke> for MyPlugin {
     }
 }
 
-// Generates the WebAssembly exports and routes each listed hook to its HookHandler.
+// Generates the WebAssembly exports, routes each listed hook to its HookHandler, and declares the list in the
+// `cpex.hooks` custom section: the host rejects a YAML `hooks:` entry that is not in it (docs/abi.md §1.1).
 export_plugin!(MyPlugin, [ToolPreInvoke]);

@@ -22,6 +22,7 @@
 
 pub mod abi;
 mod extensions;
+pub mod hook_section;
 mod payloads;
 /// Plugin traits and the glue used by [`export_plugin!`].
 pub mod plugin;

@@ -118,8 +118,10 @@ pub fn handle<P: Dispatch>(slot: &mut Option<P>) -> i32 {
     }
 }
 
-/// Export a plugin type: generates `cpex_abi_version`, `cpex_init` and `cpex_handle` (on wasm32) and the routing
-/// from hook names to its `HookHandler` implementations.
+/// Export a plugin type: generates `cpex_abi_version`, `cpex_init` and `cpex_handle` (on wasm32), the routing
+/// from hook names to its `HookHandler` implementations, and the `cpex.hooks` custom section declaring those hooks
+/// (docs/abi.md §1.1), so the host rejects a YAML `hooks:` entry the plugin does not handle. The section is built
+/// by the compiler: a hook listed twice is a build error.
 ///
 /// ```text
 /// cpex_sdk::export_plugin!(UrlGuard, [ResourcePreFetch]);
@@ -137,6 +139,16 @@ macro_rules! export_plugin {
                 Err($crate::PluginError::new("unknown_hook", format!("this plugin does not handle hook '{}'", hook)))
             }
         }
+
+        // The static is built on every target so `cargo test` checks the list too; only wasm32 puts it in a
+        // custom section. `#[used]` keeps it through LTO although nothing references it.
+        const _: () = {
+            const NAMES: &[&str] = &[$(<$hook as $crate::Hook>::NAME),+];
+            const LEN: usize = $crate::hook_section::encoded_len(NAMES);
+            #[cfg_attr(target_arch = "wasm32", link_section = "cpex.hooks")]
+            #[used]
+            static CPEX_HOOKS: [u8; LEN] = $crate::hook_section::encode::<LEN>(NAMES);
+        };
 
         #[cfg(target_arch = "wasm32")]
         static mut __CPEX_PLUGIN: ::std::option::Option<$plugin> = None;
