@@ -2,6 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import wabtInit from "wabt";
+import { withHookDeclaration } from "../../src/hosts/wasm/abi/hook-declaration.js";
 import { encode } from "../../src/hosts/wasm/abi/msgpack.js";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => `\\${x.toString(16).padStart(2, "0")}`).join("");
@@ -55,13 +56,15 @@ export const SPIN_WAT = `(module ${IMPORTS}
 
 export async function buildDemoPlugins(dir: string): Promise<void> {
   const wabt = await wabtInit();
-  for (const [file, source] of [
-    ["deny_words.wasm", denyWordsWat("DROP TABLE")],
-    ["spin.wasm", SPIN_WAT],
+  for (const [file, source, hooks] of [
+    ["deny_words.wasm", denyWordsWat("DROP TABLE"), ["tool_pre_invoke"]],
+    ["spin.wasm", SPIN_WAT, ["tool_pre_invoke", "tool_post_invoke"]],
   ] as const) {
     const mod = wabt.parseWat(file, source);
     try {
-      await writeFile(join(dir, file), new Uint8Array(mod.toBinary({}).buffer));
+      // Declares the hooks it handles (docs/abi.md §1.1), as the Rust SDK's export_plugin! does.
+      const bytes = new Uint8Array(mod.toBinary({}).buffer);
+      await writeFile(join(dir, file), withHookDeclaration(bytes, hooks));
     } finally {
       mod.destroy();
     }

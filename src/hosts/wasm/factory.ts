@@ -12,6 +12,7 @@ import {
   type PluginInstance,
   pluginConfigError,
 } from "../../core/index.js";
+import { checkDeclaredHooks, HookDeclarationError, readHookDeclaration } from "./abi/hook-declaration.js";
 import { CompileError, sha256Hex, type WasmEngine } from "./engine.js";
 import { GuestStop } from "./errors.js";
 import {
@@ -96,6 +97,19 @@ export class WasmPluginFactory implements PluginFactory {
       if (err instanceof CompileError) throw fail(undefined, `${file}: ${err.message}`);
       throw err;
     }
+
+    // The guest's own list of the hooks it handles (docs/abi.md §1.1): a YAML hook outside it is a load error,
+    // not a plugin that fails every call.
+    let declared: readonly string[] | undefined;
+    try {
+      declared = readHookDeclaration(compiled.module);
+    } catch (err) {
+      if (err instanceof HookDeclarationError) throw fail("hooks", `${file}: ${err.message}`);
+      throw err;
+    }
+    const { errors, warnings } = checkDeclaredHooks(config.hooks, declared);
+    if (errors.length > 0) throw fail("hooks", errors.join("; "));
+    for (const w of warnings) ctx.logger.warn(`plugin '${config.name}' (${file}): ${w}`);
 
     const env: Record<string, string> = {};
     for (const name of grants.env) {

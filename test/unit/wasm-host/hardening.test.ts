@@ -277,3 +277,31 @@ describe("a request the host cannot encode fails closed, never blamed on the plu
     }
   });
 });
+
+describe("the guest declares its hooks", () => {
+  it("a YAML hook the guest does not declare is a load error with a did-you-mean", async () => {
+    const { withHookDeclaration } = await import("../../../src/hosts/wasm/abi/hook-declaration.js");
+    const { wat2wasm } = await import("../../helpers/wat.js");
+    const { writeFile } = await import("node:fs/promises");
+    const dir = await tempDir();
+    const bytes = await wat2wasm(guest(`(func (export "cpex_handle") (result i32) (i32.const 0))`));
+    await writeFile(`${dir}/g.wasm`, withHookDeclaration(bytes, ["tool_post_invoke", "tool_pre_invoke"]));
+    // tool_pre_invoke is declared: loads without a warning.
+    const logger = captureLogger();
+    await managerFromYaml(dir, one("g.wasm"), {}, logger);
+    expect(logger.lines.filter((l) => l.includes("declare"))).toEqual([]);
+    // resource_pre_fetch is a real hook, but not one this guest handles.
+    const yaml = one("g.wasm").replace("[tool_pre_invoke]", "[tool_pre_invoke, prompt_pre_fetch]");
+    await expect(managerFromYaml(dir, yaml)).rejects.toThrow(
+      /hooks.*'prompt_pre_fetch' is not handled by the module, which declares 'tool_post_invoke', 'tool_pre_invoke'/,
+    );
+  });
+
+  it("a guest without the declaration loads with a warning", async () => {
+    const logger = captureLogger();
+    await load(guest(`(func (export "cpex_handle") (result i32) (i32.const 0))`), "", logger);
+    expect(logger.lines.some((l) => l.startsWith("warn: plugin 'g'") && l.includes("does not declare"))).toBe(
+      true,
+    );
+  });
+});

@@ -2,7 +2,7 @@
 // `hooks:` typo loads fine and then fails every call, silently disabling a guard; with it the mismatch is a load
 // error. Pure functions: the loader reads the compiled module and reports the messages.
 
-import { BinaryError, Reader } from "../binary/bytes.js";
+import { BinaryError, Reader, Writer } from "../binary/bytes.js";
 
 export const HOOK_SECTION = "cpex.hooks";
 export const HOOK_SECTION_VERSION = 1;
@@ -137,4 +137,26 @@ export function levenshtein(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** The `cpex.hooks` section's content for `hooks` (for guests built by hand, e.g. from WAT, and for tests). */
+export function encodeHookDeclaration(hooks: readonly string[]): Uint8Array {
+  const w = new Writer(64);
+  w.byte(HOOK_SECTION_VERSION);
+  w.u32(hooks.length);
+  for (const h of hooks) w.name(h);
+  return w.result();
+}
+
+/** `module` with a `cpex.hooks` custom section declaring `hooks` appended (custom sections may go anywhere). */
+export function withHookDeclaration(module: Uint8Array, hooks: readonly string[]): Uint8Array {
+  const content = encodeHookDeclaration(hooks);
+  const w = new Writer(module.length + content.length + 32);
+  w.bytes(module);
+  w.byte(0); // custom section
+  const body = new Writer(content.length + 16);
+  body.name(HOOK_SECTION);
+  body.bytes(content);
+  w.sized(body.result());
+  return w.result();
 }
