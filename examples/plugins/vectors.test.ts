@@ -124,12 +124,13 @@ async function manager(
   config: unknown,
   hooks: string[],
   capabilities: string[] = [],
+  execution: "inline" | "worker" = "inline",
 ): Promise<PluginManager> {
   const dir = mkdtempSync(join(tmpdir(), "cpex-vectors-"));
   const yaml = join(dir, "cpex.yaml");
   writeFileSync(
     yaml,
-    `plugins:\n  - name: ${name}\n    kind: "${kind}"\n    hooks: ${JSON.stringify(hooks)}\n    on_error: ignore\n    capabilities: ${JSON.stringify(capabilities)}\n    config: ${JSON.stringify(config)}\n`,
+    `plugins:\n  - name: ${name}\n    kind: "${kind}"\n    hooks: ${JSON.stringify(hooks)}\n    on_error: ignore\n    capabilities: ${JSON.stringify(capabilities)}\n    config: ${JSON.stringify(config)}\n${kind.startsWith("wasm://") ? `    execution: ${execution}\n` : ""}`,
   );
   const m = new PluginManager({ logger: silentLogger });
   m.registerFactory(`examples/${name}`, PLUGINS[name]!);
@@ -142,10 +143,11 @@ for (const name of Object.keys(PLUGINS)) {
   const file = JSON.parse(readFileSync(join(here, name, "vectors.json"), "utf8")) as VectorFile;
   const all = [...(file.vectors ?? []), ...(file.scenarios ?? []).flatMap((s) => s.steps)];
   const hooks = [...new Set(all.map((v) => v.hook))];
-  const variants: Array<[string, string]> = [
-    ["native TS", `examples/${name}`],
-    ["wasm (committed)", `wasm://${join(here, name, `${name}.wasm`)}`],
-    ["wasm (fresh build)", `wasm://${join(fresh, `${name}.wasm`)}`],
+  const variants: Array<[string, string, "inline" | "worker"]> = [
+    ["native TS", `examples/${name}`, "inline"],
+    ["wasm (committed)", `wasm://${join(here, name, `${name}.wasm`)}`, "inline"],
+    ["wasm (committed, worker thread)", `wasm://${join(here, name, `${name}.wasm`)}`, "worker"],
+    ["wasm (fresh build)", `wasm://${join(fresh, `${name}.wasm`)}`, "inline"],
   ];
 
   describe(`${name} vectors`, () => {
@@ -154,24 +156,28 @@ for (const name of Object.keys(PLUGINS)) {
         readFileSync(join(fresh, `${name}.wasm`)).equals(readFileSync(join(here, name, `${name}.wasm`))),
       ).toBe(true);
     });
-    for (const [label, kind] of variants) {
+    for (const [label, kind, execution] of variants) {
       it(`${label}: ${all.length} ${file.vectors ? "vectors" : "scenario steps"}`, async () => {
         if (kind.startsWith("wasm://")) expect(existsSync(kind.slice(7)), `${kind} exists`).toBe(true);
         if (file.vectors !== undefined) {
-          const shared = await manager(name, kind, file.config, hooks, file.capabilities);
+          const shared = await manager(name, kind, file.config, hooks, file.capabilities, execution);
           for (const v of file.vectors) {
             const m =
-              v.config === undefined ? shared : await manager(name, kind, v.config, hooks, file.capabilities);
+              v.config === undefined
+                ? shared
+                : await manager(name, kind, v.config, hooks, file.capabilities, execution);
             const input = v.extensions === undefined ? undefined : extensionsFromWire(v.extensions);
             const r = await m.invoke(v.hook, v.payload, {
               trace: true,
               ...(input === undefined ? {} : { extensions: input }),
             });
             expect(wireResult(r, input), `${label} ${v.name}`).toEqual(normaliseLabels(v.expect));
+            if (m !== shared) await m.shutdown();
           }
+          await shared.shutdown();
         }
         for (const scenario of file.scenarios ?? []) {
-          const m = await manager(name, kind, file.config, hooks);
+          const m = await manager(name, kind, file.config, hooks, [], execution);
           const contexts = new Map<string, ContextTable>();
           for (const [i, step] of scenario.steps.entries()) {
             nowMs = step.now_ms;
@@ -187,6 +193,7 @@ for (const name of Object.keys(PLUGINS)) {
             contexts.set(step.request, r.contextTable);
             expect(wireResult(r), `${label} ${scenario.name} step ${i + 1}`).toEqual(step.expect);
           }
+          await m.shutdown();
         }
       });
     }

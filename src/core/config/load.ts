@@ -59,7 +59,7 @@ export interface ParseOptions {
 }
 
 /** Per-plugin keys read by hosts rather than the core (kept in `PluginConfig.extra`). */
-export const HOST_PLUGIN_KEYS: readonly string[] = ["limits", "grants", "sha256"];
+export const HOST_PLUGIN_KEYS: readonly string[] = ["limits", "grants", "sha256", "execution", "instances"];
 
 type Path = readonly (string | number)[];
 

@@ -57,6 +57,9 @@ export class WasmEngine {
   private readonly modules = new Map<string, Promise<CompiledPlugin>>();
   private readonly payloads = new WeakMap<object, Uint8Array>();
 
+  /** `unsafeTestImports`: accept the test-only `cpex_test` import module (guest.ts); never for real plugins. */
+  constructor(private readonly options: { readonly unsafeTestImports?: boolean } = {}) {}
+
   /** Check imports and exports, instrument and compile `bytes` (cached by content hash and limits). */
   compile(bytes: Uint8Array, options: CompileLimits): Promise<CompiledPlugin> {
     const sha256 = sha256Hex(bytes);
@@ -95,7 +98,7 @@ export class WasmEngine {
         throw new CompileError(`not a valid WebAssembly module: ${err.message}`);
       throw err;
     }
-    const problems = checkImports(imports);
+    const problems = checkImports(imports, { allowTestImports: this.options.unsafeTestImports === true });
     if (problems.length > 0) {
       throw new CompileError(`forbidden imports: ${listProblems(problems)}`, problems);
     }

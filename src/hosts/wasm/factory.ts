@@ -1,8 +1,10 @@
 // The `wasm://` kind: `kind: "wasm://path/to/plugin.wasm"` (relative to the YAML file's folder, or absolute), with
-// optional `sha256:` pin, `limits:` and `grants:` per plugin and defaults under `plugin_settings.wasm`.
-// Load = read, verify, instrument, compile (cached), instantiate, check the ABI version, run the guest's init.
+// optional `sha256:` pin, `limits:`, `grants:`, `execution:` and `instances:` per plugin and defaults under
+// `plugin_settings.wasm`. Load = read, verify, instrument, compile (cached), check the hook declaration, then
+// start the guest inline (this thread) or on the worker pool, under the start-up limits.
 
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import {
   type FactoryContext,
@@ -13,20 +15,29 @@ import {
   pluginConfigError,
 } from "../../core/index.js";
 import { checkDeclaredHooks, HookDeclarationError, readHookDeclaration } from "./abi/hook-declaration.js";
-import { CompileError, sha256Hex, type WasmEngine } from "./engine.js";
+import { encode } from "./abi/msgpack.js";
+import { type CompiledPlugin, CompileError, sha256Hex, type WasmEngine } from "./engine.js";
 import { GuestStop } from "./errors.js";
 import {
+  DEFAULT_KILL_GRACE_MS,
   DEFAULT_LIMITS,
+  DEFAULT_WORKER_HEAP_MB,
   describeZodError,
+  type ExecutionMode,
+  executionSchema,
   grantsSchema,
   hostSettingsSchema,
+  instancesSchema,
   limitsSchema,
   resolveGrants,
   resolveLimits,
+  type WasmGrants,
   type WasmLimits,
 } from "./limits.js";
 import { Sandbox } from "./sandbox.js";
 import { clockFrom, realClock, seededRandom, systemRandom, type WasiClock } from "./wasi/preview1.js";
+import { WorkerPool } from "./worker/pool.js";
+import { WorkerSandbox } from "./worker/remote-sandbox.js";
 
 export const WASM_SCHEME = "wasm://";
 
@@ -34,39 +45,95 @@ export interface WasmHostOptions {
   /** Limits for plugins that set none (overridden by `plugin_settings.wasm.limits` and per-plugin `limits:`). */
   limits?: Partial<WasmLimits>;
   /**
-   * Clock for every wasm plugin (milliseconds since the epoch), e.g. a test's simulated time. Default: the real
-   * clock, or a fixed one for plugins granted `deterministic: true`.
+   * Clock for every wasm plugin: milliseconds since the epoch (a number) or nanoseconds (a bigint, exact), e.g.
+   * a test's simulated time. Default: the real clock, or a fixed one for plugins granted `deterministic: true`.
    */
-  clock?: () => number;
+  clock?: () => number | bigint;
   /** Seed for `random_get` of plugins granted `deterministic: true`. */
   randomSeed?: number;
+  /** Default execution mode (overridden by `plugin_settings.wasm.execution` and per-plugin `execution:`). */
+  execution?: ExecutionMode;
+  /** Worker threads for worker-mode plugins (overridden by `plugin_settings.wasm.workers`). */
+  workers?: number;
+  /**
+   * Accept the test-only `cpex_test` imports (a host call that blocks its thread). For the hard-kill tests only:
+   * never set it for real plugins.
+   */
+  unsafeTestImports?: boolean;
 }
+
+/** Default pool size: one worker per core, at most 8 (the event loop itself mostly waits on I/O). */
+export const defaultWorkers = (): number => Math.max(1, Math.min(8, availableParallelism()));
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+interface Resolved {
+  readonly file: string;
+  readonly limits: WasmLimits;
+  readonly grants: WasmGrants;
+  readonly execution: ExecutionMode;
+  readonly instances: number;
+  readonly pool: { readonly workers?: number; readonly heapMb?: number; readonly graceMs?: number };
+}
+
 export class WasmPluginFactory implements PluginFactory {
+  private pool: WorkerPool | undefined;
+
   constructor(
     private readonly engine: WasmEngine,
     private readonly options: WasmHostOptions = {},
   ) {}
 
   async create(config: PluginConfig, ctx: FactoryContext): Promise<PluginInstance> {
+    const r = this.resolve(config, ctx);
+    const compiled = await this.load(config, ctx, r);
+    return this.build(config, ctx, r, compiled);
+  }
+
+  /** Every host key of the plugin entry and `plugin_settings.wasm`, validated (zod) into one object. */
+  private resolve(config: PluginConfig, ctx: FactoryContext): Resolved {
     const fail = (field: string | undefined, message: string) => pluginConfigError(config, field, message);
     const rel = config.kind.slice(WASM_SCHEME.length);
     if (rel === "") throw fail("kind", "wasm:// needs a path to a .wasm file");
     const file = isAbsolute(rel) ? rel : resolve(ctx.configDir ?? process.cwd(), rel);
-
     const host = hostSettingsSchema.safeParse(ctx.settings.raw["wasm"] ?? {});
     if (!host.success) throw fail(undefined, `plugin_settings.wasm: ${describeZodError("", host.error)}`);
     const limitsIn = limitsSchema.safeParse(config.extra["limits"] ?? {});
     if (!limitsIn.success) throw fail(undefined, describeZodError("limits", limitsIn.error));
     const grantsIn = grantsSchema.safeParse(config.extra["grants"] ?? {});
     if (!grantsIn.success) throw fail(undefined, describeZodError("grants", grantsIn.error));
+    const execIn = executionSchema.optional().safeParse(config.extra["execution"]);
+    if (!execIn.success) throw fail("execution", describeZodError("", execIn.error));
+    const instIn = instancesSchema.optional().safeParse(config.extra["instances"]);
+    if (!instIn.success) throw fail("instances", describeZodError("", instIn.error));
     const base = { ...DEFAULT_LIMITS, ...this.options.limits };
-    const limits = resolveLimits(resolveLimits(base, host.data.limits), limitsIn.data);
-    const grants = resolveGrants(host.data.grants, grantsIn.data);
+    const execution = execIn.data ?? host.data.execution ?? this.options.execution ?? "inline";
+    const instances = instIn.data ?? 1;
+    if (instances > 1 && execution !== "worker") {
+      throw fail(
+        "instances",
+        "several instances need `execution: worker` (inline calls run one at a time anyway)",
+      );
+    }
     if (config.hooks.length === 0) throw fail("hooks", "a wasm plugin must list the hooks it handles");
+    return {
+      file,
+      limits: resolveLimits(resolveLimits(base, host.data.limits), limitsIn.data),
+      grants: resolveGrants(host.data.grants, grantsIn.data),
+      execution,
+      instances,
+      pool: {
+        ...(host.data.workers === undefined ? {} : { workers: host.data.workers }),
+        ...(host.data.worker_heap_mb === undefined ? {} : { heapMb: host.data.worker_heap_mb }),
+        ...(host.data.kill_grace_ms === undefined ? {} : { graceMs: host.data.kill_grace_ms }),
+      },
+    };
+  }
 
+  /** Read, pin-check, compile (cached by hash and limits) and check the guest's hook declaration. */
+  private async load(config: PluginConfig, ctx: FactoryContext, r: Resolved): Promise<CompiledPlugin> {
+    const fail = (field: string | undefined, message: string) => pluginConfigError(config, field, message);
+    const file = r.file;
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(file));
@@ -85,19 +152,17 @@ export class WasmPluginFactory implements PluginFactory {
       if (actual !== pin.toLowerCase())
         throw fail("sha256", `${file} has sha256 ${actual}, the config pins ${pin}`);
     }
-
-    let compiled: Awaited<ReturnType<WasmEngine["compile"]>>;
+    let compiled: CompiledPlugin;
     try {
       compiled = await this.engine.compile(bytes, {
-        maxMemoryPages: limits.memoryMb * 16,
-        maxTables: limits.maxTables,
-        maxTableElements: limits.maxTableElements,
+        maxMemoryPages: r.limits.memoryMb * 16,
+        maxTables: r.limits.maxTables,
+        maxTableElements: r.limits.maxTableElements,
       });
     } catch (err) {
       if (err instanceof CompileError) throw fail(undefined, `${file}: ${err.message}`);
       throw err;
     }
-
     // The guest's own list of the hooks it handles (docs/abi.md §1.1): a YAML hook outside it is a load error,
     // not a plugin that fails every call.
     let declared: readonly string[] | undefined;
@@ -110,41 +175,111 @@ export class WasmPluginFactory implements PluginFactory {
     const { errors, warnings } = checkDeclaredHooks(config.hooks, declared);
     if (errors.length > 0) throw fail("hooks", errors.join("; "));
     for (const w of warnings) ctx.logger.warn(`plugin '${config.name}' (${file}): ${w}`);
+    return compiled;
+  }
 
+  /**
+   * Start the guest for `config` from an already compiled and verified module: no file is read here, so a route
+   * override (`derive`) runs exactly the code the base plugin was loaded with.
+   */
+  private async build(
+    config: PluginConfig,
+    ctx: FactoryContext,
+    r: Resolved,
+    compiled: CompiledPlugin,
+  ): Promise<PluginInstance> {
+    const fail = (field: string | undefined, message: string) => pluginConfigError(config, field, message);
     const env: Record<string, string> = {};
-    for (const name of grants.env) {
+    for (const name of r.grants.env) {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;
     }
-    const clock: WasiClock =
-      this.options.clock !== undefined
-        ? clockFrom(this.options.clock)
-        : grants.deterministic
-          ? clockFrom(() => 0)
-          : realClock;
-    const random = grants.deterministic ? seededRandom(this.options.randomSeed ?? 0) : systemRandom;
-    const sandbox = new Sandbox({
-      name: config.name,
-      engine: this.engine,
-      compiled,
-      limits,
-      config: config.config,
-      env,
-      clock,
-      random,
-      logger: ctx.logger,
-    });
+    const injected = this.options.clock ?? (r.grants.deterministic ? () => 0 : undefined);
+    let configBytes: Uint8Array;
     try {
-      sandbox.start();
+      configBytes = encode(config.config ?? null, "config");
+    } catch (err) {
+      throw fail("config", `cannot be encoded for the guest: ${(err as Error).message}`);
+    }
+    let run: (hook: string) => HookHandler;
+    let dispose: () => void;
+    try {
+      if (r.execution === "worker") {
+        const pool = this.poolFor(r);
+        const sandbox = new WorkerSandbox({
+          name: config.name,
+          engine: this.engine,
+          compiled,
+          limits: r.limits,
+          spec: {
+            name: config.name,
+            limits: r.limits,
+            memoryCapPages: compiled.memoryCapPages,
+            configBytes,
+            env,
+            clock: injected === undefined ? "real" : "call",
+            ...(r.grants.deterministic ? { randomSeed: this.options.randomSeed ?? 0 } : {}),
+            testImports: this.options.unsafeTestImports === true,
+          },
+          pool,
+          instances: r.instances,
+          ...(injected === undefined ? {} : { clock: injected }),
+          logger: ctx.logger,
+        });
+        await sandbox.start();
+        run = (hook) => (payload, extensions, pluginCtx, call) =>
+          sandbox.handle(hook, payload, extensions, pluginCtx, call);
+        dispose = () => {
+          sandbox.dispose();
+          this.releasePool(pool);
+        };
+      } else {
+        const clock: WasiClock = injected === undefined ? realClock : clockFrom(injected);
+        const sandbox = new Sandbox({
+          name: config.name,
+          engine: this.engine,
+          compiled,
+          limits: r.limits,
+          configBytes,
+          env,
+          clock,
+          random: r.grants.deterministic ? seededRandom(this.options.randomSeed ?? 0) : systemRandom,
+          logger: ctx.logger,
+          testImports: this.options.unsafeTestImports === true,
+        });
+        sandbox.start();
+        run = (hook) => (payload, extensions, pluginCtx, call) =>
+          sandbox.handle(hook, payload, extensions, pluginCtx, call);
+        dispose = () => sandbox.dispose();
+      }
     } catch (err) {
       const reason = err instanceof GuestStop ? `${err.code}: ${err.message}` : (err as Error).message;
-      throw fail(undefined, `${file}: ${reason}`);
+      throw fail(undefined, `${r.file}: ${reason}`);
     }
-    const handlers = config.hooks.map((hook) => {
-      const handler: HookHandler = (payload, extensions, pluginCtx, call) =>
-        sandbox.handle(hook, payload, extensions, pluginCtx, call);
-      return { hook, handler };
+    return {
+      plugin: { shutdown: dispose },
+      handlers: config.hooks.map((hook) => ({ hook, handler: run(hook) })),
+    };
+  }
+
+  /** The pool of worker threads, started with the first worker-mode plugin and closed with the last one. */
+  private poolFor(r: Resolved): WorkerPool {
+    this.pool ??= new WorkerPool({
+      size: r.pool.workers ?? this.options.workers ?? defaultWorkers(),
+      heapMb: r.pool.heapMb ?? DEFAULT_WORKER_HEAP_MB,
+      graceMs: r.pool.graceMs ?? DEFAULT_KILL_GRACE_MS,
     });
-    return { plugin: { shutdown: () => sandbox.dispose() }, handlers };
+    return this.pool;
+  }
+
+  private releasePool(pool: WorkerPool): void {
+    if (pool.instanceCount > 0) return;
+    if (this.pool === pool) this.pool = undefined;
+    void pool.close();
+  }
+
+  /** The worker pool, if a worker-mode plugin is loaded (for tests and benchmarks). */
+  get workerPool(): WorkerPool | undefined {
+    return this.pool;
   }
 }

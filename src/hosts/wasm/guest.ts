@@ -8,7 +8,7 @@ import type { JsonObject } from "../../core/index.js";
 import { CallState, type GuestError, type LazyBytes } from "./abi/call-state.js";
 import { createHostFunctions } from "./abi/host-functions.js";
 import { GuestMemory } from "./abi/memory.js";
-import { CPEX_MODULE, WASI_MODULE } from "./abi/signatures.js";
+import { CPEX_MODULE, TEST_MODULE, WASI_MODULE } from "./abi/signatures.js";
 import { MAX_LOG_LINE_CHARS, safeText } from "./abi/text.js";
 import { GuestStop, HostFailure, type WasmErrorCode } from "./errors.js";
 import type { WasmLimits } from "./limits.js";
@@ -29,6 +29,12 @@ export interface GuestOptions {
   readonly random: (out: Uint8Array) => void;
   /** Receives every log line of the guest, escaped and capped (level: 0 trace … 4 error). */
   readonly log: (level: number, text: string) => void;
+  /** Keep the `result_set` bytes in the outcome (worker execution). */
+  readonly keepResultBytes?: boolean;
+  /** Polled by the meter: true stops the running call (cancellation from another thread). */
+  readonly interrupted?: () => boolean;
+  /** Provide the test-only `cpex_test` import module (docs/testing.md); never in production. */
+  readonly testImports?: boolean;
 }
 
 /** What one guest call cost. */
@@ -55,6 +61,7 @@ export type GuestOutcome =
       readonly kind: "returned";
       readonly status: number;
       readonly result: Record<string, unknown> | undefined;
+      readonly resultBytes: Uint8Array | undefined;
       readonly error: GuestError | undefined;
       readonly logDropped: number;
       readonly telemetry: CallTelemetry;
@@ -80,12 +87,14 @@ type Phase = "instantiate" | "_initialize" | "cpex_abi_version" | "cpex_init";
 
 export class GuestInstance {
   private readonly state = new CallState();
-  private readonly gauge = new FuelGauge();
+  private readonly gauge: FuelGauge;
   private memory: GuestMemory | undefined;
   private handleFn: (() => number) | undefined;
   alive = false;
 
-  constructor(private readonly options: GuestOptions) {}
+  constructor(private readonly options: GuestOptions) {
+    this.gauge = new FuelGauge(options.interrupted === undefined ? {} : { interrupted: options.interrupted });
+  }
 
   /** Instantiate and initialise under the start-up limits; throws a GuestStop naming the limit and phase. */
   start(): void {
@@ -104,6 +113,7 @@ export class GuestInstance {
       maxLogBytes: o.limits.maxLogBytes,
       log,
       charge,
+      ...(o.keepResultBytes === true ? { keepResultBytes: true } : {}),
     });
     const wasi = createWasiImports(
       {
@@ -126,6 +136,7 @@ export class GuestInstance {
       ...this.gauge.imports,
       [CPEX_MODULE]: cpex as WebAssembly.ModuleImports,
       [WASI_MODULE]: wasi as WebAssembly.ModuleImports,
+      ...(o.testImports === true ? { [TEST_MODULE]: testImports() } : {}),
     };
 
     this.alive = false;
@@ -235,6 +246,7 @@ export class GuestInstance {
         kind: "returned",
         status,
         result: state.result,
+        resultBytes: state.resultBytes,
         error: state.error,
         logDropped: state.logDropped,
         telemetry,
@@ -303,4 +315,18 @@ export class GuestInstance {
     const message = thrown instanceof Error ? thrown.message : String(thrown);
     return { code: "wasm_trap", message: `guest call failed: ${message}`, details: {} };
   }
+}
+
+/**
+ * The test-only import module: `cpex_test.block(ms)` blocks the calling thread without executing instructions
+ * (Atomics.wait), the way a V8 bug or an uninterruptible operation would. The hard-kill tests use it to make a
+ * worker really stop answering. Accepted at load only with the host option `unsafeTestImports`.
+ */
+function testImports(): WebAssembly.ModuleImports {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  return {
+    block: (ms: number): void => {
+      Atomics.wait(cell, 0, 0, ms);
+    },
+  };
 }

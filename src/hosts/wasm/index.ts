@@ -14,7 +14,7 @@ export { type CallTelemetry, Sandbox } from "./sandbox.js";
 export function registerWasmHost(
   manager: PluginManager,
   options: WasmHostOptions = {},
-  engine = new WasmEngine(),
+  engine = new WasmEngine(options.unsafeTestImports === true ? { unsafeTestImports: true } : {}),
 ): WasmEngine {
   manager.registerScheme(WASM_SCHEME, new WasmPluginFactory(engine, options));
   return engine;

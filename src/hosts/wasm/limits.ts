@@ -72,12 +72,31 @@ export const grantsSchema = z
   })
   .strict();
 
+export const EXECUTION_MODES = ["inline", "worker"] as const;
+export type ExecutionMode = (typeof EXECUTION_MODES)[number];
+
+/** Per-plugin host keys besides `limits`/`grants`/`sha256`: how the guest is run. */
+export const executionSchema = z.enum(EXECUTION_MODES);
+export const instancesSchema = z.number().int().min(1).max(64);
+
 export const hostSettingsSchema = z
   .object({
     limits: limitsSchema.optional(),
     grants: grantsSchema.optional(),
+    /** Default execution mode of wasm plugins. */
+    execution: executionSchema.optional(),
+    /** Worker threads of the pool that runs worker-mode plugins. */
+    workers: z.number().int().min(1).max(64).optional(),
+    /** JS heap limit of each worker (resourceLimits), MiB. */
+    worker_heap_mb: z.number().int().min(16).max(4096).optional(),
+    /** How long past a call's deadline a silent worker is given before it is terminated, ms. */
+    kill_grace_ms: z.number().int().min(1).max(60_000).optional(),
   })
   .strict();
+
+/** Defaults of the worker pool (docs/configuration.md, "Execution modes"). */
+export const DEFAULT_WORKER_HEAP_MB = 128;
+export const DEFAULT_KILL_GRACE_MS = 100;
 
 export type LimitsInput = z.infer<typeof limitsSchema>;
 export type GrantsInput = z.infer<typeof grantsSchema>;

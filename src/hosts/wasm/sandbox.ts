@@ -18,7 +18,7 @@ import { encode, MsgpackError } from "./abi/msgpack.js";
 import { resultFromWire } from "./abi/result.js";
 import type { CompiledPlugin, WasmEngine } from "./engine.js";
 import { GuestStop, HostFailure, RECYCLING, wasmPluginError } from "./errors.js";
-import { type CallTelemetry, GuestInstance } from "./guest.js";
+import { type CallTelemetry, GuestInstance, type GuestOutcome } from "./guest.js";
 import type { WasmLimits } from "./limits.js";
 import type { WasiClock } from "./wasi/preview1.js";
 
@@ -29,25 +29,23 @@ export interface SandboxOptions {
   readonly engine: WasmEngine;
   readonly compiled: CompiledPlugin;
   readonly limits: WasmLimits;
-  /** The plugin's `config:` (sent to the guest as MessagePack). */
-  readonly config: unknown;
+  /** MessagePack of the plugin's `config:`. */
+  readonly configBytes: Uint8Array;
   readonly env: Readonly<Record<string, string>>;
   readonly clock: WasiClock;
   readonly random: (out: Uint8Array) => void;
   readonly logger: Logger;
+  readonly testImports?: boolean;
 }
 
 const LEVELS = ["debug", "debug", "info", "warn", "error"] as const;
 
 export class Sandbox {
   private guest: GuestInstance | undefined;
-  private readonly configBytes: Uint8Array;
   private disposed = false;
   lastTelemetry: CallTelemetry | undefined;
 
-  constructor(private readonly options: SandboxOptions) {
-    this.configBytes = encode(options.config ?? null, "config");
-  }
+  constructor(private readonly options: SandboxOptions) {}
 
   /** Instantiate now (at load), so a broken plugin is a load error rather than a first-call error. */
   start(): void {
@@ -61,7 +59,8 @@ export class Sandbox {
       module: o.compiled.module,
       limits: o.limits,
       memoryCapPages: o.compiled.memoryCapPages,
-      configBytes: this.configBytes,
+      configBytes: o.configBytes,
+      testImports: o.testImports === true,
       env: o.env,
       clock: o.clock,
       random: o.random,
@@ -72,30 +71,10 @@ export class Sandbox {
     return guest;
   }
 
-  /** Lazy MessagePack of one input. Failing to encode it is the host's failure, never the guest's. */
+  /** Lazy MessagePack of one input (encoded only if the guest asks for it). */
   private input(what: string, value: () => unknown, encodeFn: (v: unknown) => Uint8Array): LazyBytes {
     const capBytes = this.options.compiled.memoryCapPages * 65536;
-    return () => {
-      let bytes: Uint8Array;
-      try {
-        bytes = encodeFn(value());
-      } catch (err) {
-        if (err instanceof MsgpackError) {
-          throw new HostFailure(
-            "payload_unencodable",
-            `cannot encode the ${what} for the guest: ${err.message}`,
-          );
-        }
-        throw err;
-      }
-      if (bytes.length > capBytes) {
-        throw new HostFailure(
-          "payload_unencodable",
-          `the ${what} is ${bytes.length} bytes of MessagePack, more than the plugin's memory cap (${capBytes} bytes)`,
-        );
-      }
-      return bytes;
-    };
+    return () => encodeInput(what, value(), encodeFn, capBytes);
   }
 
   /** One hook invocation. Synchronous; throws a PluginError on any failure. */
@@ -148,43 +127,10 @@ export class Sandbox {
     this.lastTelemetry = outcome.telemetry;
     call.report(outcome.telemetry);
     if (outcome.kind !== "host" && outcome.logDropped > 0)
-      this.options.logger.warn(`[wasm:${name}] ${outcome.logDropped} log message(s) dropped (max_log_bytes)`);
-    if (outcome.kind === "host") {
-      throw new PluginError(outcome.message, {
-        kind: "host",
-        pluginName: name,
-        code: outcome.code,
-        details: { ...outcome.telemetry },
-      });
-    }
-    if (outcome.kind === "stopped") {
-      throw wasmPluginError(
-        name,
-        outcome.code,
-        outcome.message,
-        outcome.details,
-        this.options.limits.timeoutMs,
-      );
-    }
-    if (outcome.status !== 0) {
-      const e = outcome.error;
-      const code = e === undefined ? "plugin_error" : RESERVED.has(e.code) ? `guest.${e.code}` : e.code;
-      throw new PluginError(e?.message ?? `plugin returned status ${outcome.status}`, {
-        pluginName: name,
-        code,
-        details: { ...(e?.details ?? {}), status: outcome.status, ...outcome.telemetry },
-      });
-    }
-    if (outcome.result === undefined) return { continueProcessing: true };
-    try {
-      return resultFromWire(outcome.result, view, call.capabilities, ctx);
-    } catch (err) {
+      logDropped(this.options.logger, name, outcome.logDropped);
+    return settleOutcome(name, this.options.limits, outcome, view, call, ctx, () => {
       guest.alive = false;
-      if (err instanceof GuestStop) {
-        throw wasmPluginError(name, err.code, err.message, { ...err.details, ...outcome.telemetry });
-      }
-      throw err;
-    }
+    });
   }
 
   get memoryPages(): number {
@@ -198,3 +144,83 @@ export class Sandbox {
 }
 
 const RESERVED: ReadonlySet<string> = new Set([...RECYCLING, "init_failed"]);
+
+/** MessagePack of one input for the guest. Failing to encode it is the host's failure, never the guest's. */
+export function encodeInput(
+  what: string,
+  value: unknown,
+  encodeFn: (v: unknown) => Uint8Array,
+  capBytes: number,
+): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeFn(value);
+  } catch (err) {
+    if (err instanceof MsgpackError) {
+      throw new HostFailure("payload_unencodable", `cannot encode the ${what} for the guest: ${err.message}`);
+    }
+    throw err;
+  }
+  if (bytes.length > capBytes) {
+    throw new HostFailure(
+      "payload_unencodable",
+      `the ${what} is ${bytes.length} bytes of MessagePack, more than the plugin's memory cap (${capBytes} bytes)`,
+    );
+  }
+  return bytes;
+}
+
+export function logDropped(logger: Logger, name: string, n: number): void {
+  logger.warn(`[wasm:${name}] ${n} log message(s) dropped (max_log_bytes)`);
+}
+
+/** A call's outcome as the executor needs it, in either execution mode (the result map already decoded). */
+export type SettledOutcome =
+  | Exclude<GuestOutcome, { kind: "returned" }>
+  | (Extract<GuestOutcome, { kind: "returned" }> & { readonly result: Record<string, unknown> | undefined });
+
+/**
+ * Map a guest outcome to the PluginResult the executor merges, or throw the PluginError it records. Host failures
+ * are PluginErrors of kind `host` (fail closed, never counted against the plugin); `onBadResult` recycles the
+ * instance when the result map is malformed.
+ */
+export function settleOutcome(
+  name: string,
+  limits: WasmLimits,
+  outcome: SettledOutcome,
+  view: Extensions,
+  call: HandlerCall,
+  ctx: PluginContext,
+  onBadResult: () => void,
+): PluginResult {
+  if (outcome.kind === "host") {
+    throw new PluginError(outcome.message, {
+      kind: "host",
+      pluginName: name,
+      code: outcome.code,
+      details: { ...outcome.telemetry },
+    });
+  }
+  if (outcome.kind === "stopped") {
+    throw wasmPluginError(name, outcome.code, outcome.message, outcome.details, limits.timeoutMs);
+  }
+  if (outcome.status !== 0) {
+    const e = outcome.error;
+    const code = e === undefined ? "plugin_error" : RESERVED.has(e.code) ? `guest.${e.code}` : e.code;
+    throw new PluginError(e?.message ?? `plugin returned status ${outcome.status}`, {
+      pluginName: name,
+      code,
+      details: { ...(e?.details ?? {}), status: outcome.status, ...outcome.telemetry },
+    });
+  }
+  if (outcome.result === undefined) return { continueProcessing: true };
+  try {
+    return resultFromWire(outcome.result, view, call.capabilities, ctx);
+  } catch (err) {
+    onBadResult();
+    if (err instanceof GuestStop) {
+      throw wasmPluginError(name, err.code, err.message, { ...err.details, ...outcome.telemetry });
+    }
+    throw err;
+  }
+}

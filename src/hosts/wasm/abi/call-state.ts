@@ -23,6 +23,8 @@ export class CallState {
   context: LazyBytes = none;
   /** Decoded `result_set` map (raw wire form), validated later against the plugin's view. */
   result: Record<string, unknown> | undefined;
+  /** A copy of the `result_set` bytes, kept when the result travels to another thread (worker execution). */
+  resultBytes: Uint8Array | undefined;
   error: GuestError | undefined;
   logBytes = 0;
   logDropped = 0;
@@ -64,6 +66,7 @@ export class CallState {
     this.extensions = none;
     this.context = none;
     this.result = undefined;
+    this.resultBytes = undefined;
     this.error = undefined;
     this.logBytes = 0;
     this.logDropped = 0;

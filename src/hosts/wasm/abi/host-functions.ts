@@ -25,6 +25,8 @@ export interface HostFunctionOptions {
   /** Receives guest log text as decoded (the sandbox escapes and caps it before it reaches a logger). */
   readonly log: (level: number, text: string) => void;
   readonly charge: Charge;
+  /** Keep a copy of the `result_set` bytes (worker execution: the main thread decodes them again). */
+  readonly keepResultBytes?: boolean;
 }
 
 /** An error code a guest may set: short and identifier-like (it becomes `PluginError.code`). */
@@ -120,6 +122,8 @@ export function createHostFunctions(
       const value = readMessage(ptr, len, "result_set", options.maxResultBytes);
       if (!isMap(value)) throw abiViolation("result_set: the result must be a MessagePack map");
       state.result = value;
+      if (options.keepResultBytes === true)
+        state.resultBytes = memory().range(ptr, len, "result_set").slice();
       return 0;
     },
 

@@ -20,6 +20,9 @@ const READ = sig("i32,i32", "i32");
 
 export const CPEX_MODULE = "cpex";
 export const WASI_MODULE = "wasi_snapshot_preview1";
+/** Test-only imports (guest.ts), accepted only when the host is created with `unsafeTestImports`. */
+export const TEST_MODULE = "cpex_test";
+export const TEST_IMPORTS: Readonly<Record<string, FuncSig>> = { block: sig("i32", "") };
 
 export const CPEX_IMPORTS: Readonly<Record<string, FuncSig>> = {
   hook_name_len: LEN,
@@ -111,11 +114,20 @@ export interface DeclaredImport {
  * Problems with a module's imports against the ABI: anything not in the tables above, or declared with another
  * signature. Empty when the imports are acceptable.
  */
-export function checkImports(imports: readonly DeclaredImport[]): string[] {
+export function checkImports(
+  imports: readonly DeclaredImport[],
+  options: { allowTestImports?: boolean } = {},
+): string[] {
   const problems: string[] = [];
   for (const imp of imports) {
     const table =
-      imp.module === CPEX_MODULE ? CPEX_IMPORTS : imp.module === WASI_MODULE ? WASI_IMPORTS : undefined;
+      imp.module === CPEX_MODULE
+        ? CPEX_IMPORTS
+        : imp.module === WASI_MODULE
+          ? WASI_IMPORTS
+          : imp.module === TEST_MODULE && options.allowTestImports === true
+            ? TEST_IMPORTS
+            : undefined;
     // Names come from the module: escaped and capped before they reach an error message.
     const where = safeText(`${imp.module}.${imp.name}`, MAX_NAME_CHARS);
     if (table === undefined) {

@@ -13,6 +13,11 @@ export interface FuelGaugeOptions {
    * millisecond.
    */
   readonly sliceSize?: number;
+  /**
+   * Polled at every refill and every look at the clock: true stops the call as a timeout. Lets another thread
+   * cancel a running guest (worker execution: the executor gave up on the call) through shared memory.
+   */
+  readonly interrupted?: () => boolean;
 }
 
 export const DEFAULT_SLICE = 1_000_000;
@@ -54,9 +59,11 @@ export class FuelGauge {
   private hostFuel = 0;
   private nextClockCheck = HOST_CLOCK_EVERY;
   private lastUsed = 0;
+  private readonly interrupted: (() => boolean) | undefined;
 
   constructor(options: FuelGaugeOptions = {}) {
     this.sliceSize = Math.max(1, Math.floor(options.sliceSize ?? DEFAULT_SLICE));
+    this.interrupted = options.interrupted;
     this.imports = { [METER_MODULE]: { [REFILL_NAME]: this.refill } };
   }
 
@@ -112,7 +119,8 @@ export class FuelGauge {
     if (this.guestFloor + host > this.budget) this.stop("fuel_exhausted", this.guestFloor + host);
     if (host >= this.nextClockCheck) {
       this.nextClockCheck = host + HOST_CLOCK_EVERY;
-      if (performance.now() > this.deadline) this.stop("timeout", this.guestFloor + host);
+      if (performance.now() > this.deadline || this.interrupted?.() === true)
+        this.stop("timeout", this.guestFloor + host);
     }
   }
 
@@ -136,7 +144,7 @@ export class FuelGauge {
       this.stopReason = "fuel_exhausted";
       return 0n;
     }
-    if (performance.now() > this.deadline) {
+    if (performance.now() > this.deadline || this.interrupted?.() === true) {
       this.stopReason = "timeout";
       return 0n;
     }

@@ -1,0 +1,345 @@
+// The worker pool: threads that host the instances of worker-mode plugins, so a guest never runs on the event
+// loop. Each worker runs one call at a time from its queue, kept here on the main thread: a call is sent only
+// when the previous one has answered, so cancelling a queued call is just removing it, and exactly one call per
+// worker can be running — the one a hard kill fails. Why our own pool rather than a library (piscina, tinypool):
+// jobs are pinned to the worker holding the instance (guest state), a kill must fail the running call and replay
+// the queued ones on a fresh worker, and cancellation goes through shared memory into the guest's fuel meter.
+
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { CANCEL_WORD, type FromWorker, type GuestSpec, type ToWorker } from "./protocol.js";
+
+export interface PoolOptions {
+  /** Worker threads, started on first use. */
+  readonly size: number;
+  /** Each worker's JS heap limit (resourceLimits.maxOldGenerationSizeMb); guest memory is capped apart. */
+  readonly heapMb: number;
+  /** How long past a call's deadline a worker may stay silent before it is terminated. */
+  readonly graceMs: number;
+}
+
+/** Why a call did not get an answer from its worker. */
+export type Unanswered =
+  | { readonly kind: "killed"; readonly deadline: number; readonly killedAt: number }
+  | { readonly kind: "crashed"; readonly reason: string }
+  | { readonly kind: "cancelled" }
+  | { readonly kind: "closed" };
+
+export type Answer =
+  | { readonly ok: true; readonly msg: FromWorker }
+  | { readonly ok: false; readonly why: Unanswered };
+
+type Message = Extract<ToWorker, { t: "create" } | { t: "call" }>;
+
+interface Job {
+  readonly msg: Message;
+  readonly instance: RemoteInstance;
+  /** Epoch ms by which the worker must answer (plus the grace). */
+  readonly deadline: number;
+  readonly done: (answer: Answer) => void;
+  /** An internal re-create after a respawn: its failure is reported to the call that follows. */
+  readonly internal: boolean;
+}
+
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+const DEV = import.meta.url.endsWith(".ts");
+const ENTRY = new URL(DEV ? "./entry.ts" : "./entry.js", import.meta.url);
+
+/**
+ * From dist/ the worker runs entry.js as it is. From the TypeScript sources (tests, tsx) it must first install
+ * the same TypeScript loader (a worker's execArgv cannot carry `--import`), so it starts from a small script that
+ * registers tsx and then imports entry.ts.
+ */
+function startWorker(options: ConstructorParameters<typeof Worker>[1]): Worker {
+  if (!DEV) return new Worker(ENTRY, options);
+  // The ESM build of tsx's API (its CommonJS build cannot be imported from an ES module worker).
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve("tsx/esm/api")
+      .replace(/\.cjs$/, ".mjs"),
+  ).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); });`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+let nextId = 1;
+
+/** One plugin instance placed on a worker. */
+export class RemoteInstance {
+  readonly id = nextId++;
+  /** The worker lost it (kill, crash): re-create it before its next call. */
+  needsCreate = false;
+  /** The main thread rejected its last result: start it fresh before the next call. */
+  recycleNext = false;
+  pending = 0;
+
+  constructor(
+    readonly slot: Slot,
+    readonly module: WebAssembly.Module,
+    readonly spec: GuestSpec,
+  ) {}
+
+  /** Run a call on this instance; resolves with the worker's answer or why there is none. */
+  call(
+    msg: Omit<Extract<ToWorker, { t: "call" }>, "id" | "instance" | "recycle">,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
+    const recycle = this.recycleNext;
+    this.recycleNext = false;
+    const full: Message = { ...msg, t: "call", id: nextId++, instance: this.id, recycle };
+    return this.slot.run(full, this, msg.deadline, signal);
+  }
+}
+
+export class Slot {
+  private worker: Worker | undefined;
+  private readonly cancel = new Int32Array(new SharedArrayBuffer(4));
+  private readonly queue: Job[] = [];
+  private running: Job | undefined;
+  private killTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly instances = new Set<RemoteInstance>();
+  /** Times a worker of this slot was started (1 + respawns). */
+  spawns = 0;
+  kills = 0;
+  crashes = 0;
+
+  constructor(private readonly options: PoolOptions) {}
+
+  get load(): number {
+    return this.instances.size;
+  }
+
+  run(
+    msg: Message,
+    instance: RemoteInstance,
+    deadline: number,
+    signal?: AbortSignal,
+    internal = false,
+  ): Promise<Answer> {
+    return new Promise<Answer>((resolve) => {
+      instance.pending++;
+      const job: Job = {
+        msg,
+        instance,
+        deadline,
+        internal,
+        done: (answer) => {
+          instance.pending--;
+          resolve(answer);
+        },
+      };
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          job.done({ ok: false, why: { kind: "cancelled" } });
+          return;
+        }
+        signal.addEventListener("abort", () => this.abort(job), { once: true });
+      }
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  private abort(job: Job): void {
+    const i = this.queue.indexOf(job);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      job.done({ ok: false, why: { kind: "cancelled" } });
+    } else if (this.running === job) {
+      // The guest's meter polls this word at every refill: the call stops within a slice.
+      Atomics.store(this.cancel, CANCEL_WORD, job.msg.id);
+    }
+  }
+
+  private spawn(): Worker {
+    const w = startWorker({
+      workerData: { cancel: this.cancel.buffer },
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.options.heapMb,
+        maxYoungGenerationSizeMb: 16,
+        stackSizeMb: 4,
+      },
+      stdout: false,
+      stderr: false,
+    });
+    this.spawns++;
+    let error: Error | undefined;
+    w.on("message", (m: FromWorker) => this.answer(w, m));
+    w.on("error", (e) => {
+      error = e;
+    });
+    w.on("exit", (code) => {
+      if (this.worker !== w) return; // terminated on purpose (kill or close)
+      this.crashes++;
+      this.lost(`worker exited with code ${code}${error === undefined ? "" : `: ${error.message}`}`);
+    });
+    w.unref(); // an idle pool never holds the process; a running call's kill timer does
+    this.worker = w;
+    return w;
+  }
+
+  private pump(): void {
+    if (this.running !== undefined) return;
+    const job = this.queue.shift();
+    if (job === undefined) return;
+    const worker = this.worker ?? this.spawn();
+    const inst = job.instance;
+    if (job.msg.t === "call" && inst.needsCreate) {
+      // Re-create the instance on the fresh worker first; its answer is checked when it arrives.
+      inst.needsCreate = false;
+      this.queue.unshift(job);
+      const create: Message = {
+        t: "create",
+        id: nextId++,
+        instance: inst.id,
+        module: inst.module,
+        spec: inst.spec,
+        deadline: epochNow() + inst.spec.limits.startupTimeoutMs,
+      };
+      inst.pending++;
+      this.start(
+        {
+          msg: create,
+          instance: inst,
+          deadline: create.deadline,
+          internal: true,
+          done: (a) => {
+            inst.pending--;
+            if (!a.ok || a.msg.t === "create_failed") inst.needsCreate = true;
+          },
+        },
+        worker,
+      );
+      return;
+    }
+    this.start(job, worker);
+  }
+
+  private start(job: Job, worker: Worker): void {
+    this.running = job;
+    Atomics.store(this.cancel, CANCEL_WORD, 0);
+    const wait = Math.max(0, job.deadline + this.options.graceMs - epochNow());
+    this.killTimer = setTimeout(() => this.kill(), wait);
+    worker.postMessage(job.msg);
+  }
+
+  private answer(from: Worker, msg: FromWorker): void {
+    const job = this.running;
+    // Only the running job's answer counts: anything else is from a worker already replaced.
+    if (from !== this.worker || job === undefined || msg.id !== job.msg.id) return;
+    clearTimeout(this.killTimer);
+    this.running = undefined;
+    job.done({ ok: true, msg });
+    this.pump();
+  }
+
+  /** The running call overran its deadline and grace: terminate the worker, fail the call, replay the queue. */
+  private kill(): void {
+    const job = this.running;
+    const w = this.worker;
+    if (job === undefined || w === undefined) return;
+    this.kills++;
+    this.worker = undefined;
+    void w.terminate();
+    this.running = undefined;
+    for (const inst of this.instances) inst.needsCreate = true;
+    job.done({ ok: false, why: { kind: "killed", deadline: job.deadline, killedAt: epochNow() } });
+    this.pump(); // queued calls never started: they run on a fresh worker
+  }
+
+  private lost(reason: string): void {
+    clearTimeout(this.killTimer);
+    this.worker = undefined;
+    const job = this.running;
+    this.running = undefined;
+    for (const inst of this.instances) inst.needsCreate = true;
+    job?.done({ ok: false, why: { kind: "crashed", reason } });
+    this.pump();
+  }
+
+  drop(instance: RemoteInstance): void {
+    this.instances.delete(instance);
+    this.worker?.postMessage({ t: "drop", instance: instance.id } satisfies ToWorker);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.killTimer);
+    const w = this.worker;
+    this.worker = undefined;
+    const running = this.running;
+    this.running = undefined;
+    running?.done({ ok: false, why: { kind: "closed" } });
+    for (const job of this.queue.splice(0)) job.done({ ok: false, why: { kind: "closed" } });
+    if (w !== undefined) await w.terminate();
+  }
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+
+  constructor(readonly options: PoolOptions) {
+    for (let i = 0; i < Math.max(1, options.size); i++) this.slots.push(new Slot(options));
+  }
+
+  /** Place a new instance on the least-loaded worker and start it there (under its start-up limits). */
+  async create(module: WebAssembly.Module, spec: GuestSpec): Promise<RemoteInstance> {
+    const slot = this.slots.reduce((a, b) => (b.load < a.load ? b : a));
+    const inst = new RemoteInstance(slot, module, spec);
+    slot.instances.add(inst);
+    const deadline = epochNow() + spec.limits.startupTimeoutMs;
+    const answer = await slot.run(
+      { t: "create", id: nextId++, instance: inst.id, module, spec, deadline },
+      inst,
+      deadline,
+    );
+    if (answer.ok && answer.msg.t === "created") return inst;
+    slot.drop(inst);
+    if (!answer.ok) throw new Error(describeUnanswered(answer.why, "start-up"));
+    const m = answer.msg;
+    throw Object.assign(new Error(m.t === "create_failed" ? m.message : "unexpected answer"), {
+      code: m.t === "create_failed" ? m.code : "init_failed",
+      details: m.t === "create_failed" ? m.details : {},
+      logs: m.logs,
+    });
+  }
+
+  release(instance: RemoteInstance): void {
+    instance.slot.drop(instance);
+  }
+
+  /** Instances hosted, over all workers. */
+  get instanceCount(): number {
+    return this.slots.reduce((n, s) => n + s.instances.size, 0);
+  }
+
+  stats(): { workers: number; spawns: number; kills: number; crashes: number } {
+    return this.slots.reduce(
+      (acc, s) => ({
+        workers: acc.workers + 1,
+        spawns: acc.spawns + s.spawns,
+        kills: acc.kills + s.kills,
+        crashes: acc.crashes + s.crashes,
+      }),
+      { workers: 0, spawns: 0, kills: 0, crashes: 0 },
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.close()));
+  }
+}
+
+export function describeUnanswered(why: Unanswered, what: string): string {
+  switch (why.kind) {
+    case "killed":
+      return `the worker did not answer ${Math.round(why.killedAt - why.deadline)} ms past the ${what} deadline and was terminated (hard kill)`;
+    case "crashed":
+      return `the worker crashed during ${what}: ${why.reason}`;
+    case "cancelled":
+      return `${what} cancelled`;
+    case "closed":
+      return `the worker pool was closed during ${what}`;
+  }
+}

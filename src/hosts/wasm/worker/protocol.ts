@@ -1,0 +1,94 @@
+// Messages between the main thread and a wasm worker (worker/pool.ts ↔ worker/entry.ts). Everything here is
+// structured-clone data: a compiled WebAssembly.Module is shared by reference (no recompilation), input and result
+// bytes are copied. Deadlines are absolute epoch milliseconds (performance.timeOrigin + performance.now()),
+// because each thread's performance.now() has its own origin.
+
+import type { JsonObject } from "../../../core/index.js";
+import type { GuestError } from "../abi/call-state.js";
+import type { WasmErrorCode } from "../errors.js";
+import type { CallTelemetry } from "../guest.js";
+import type { WasmLimits } from "../limits.js";
+
+/** How a worker instance reads the WASI clocks and random numbers. */
+export interface GuestSpec {
+  readonly name: string;
+  readonly limits: WasmLimits;
+  readonly memoryCapPages: number;
+  readonly configBytes: Uint8Array;
+  readonly env: Readonly<Record<string, string>>;
+  /** `real`: the worker's clocks; `call`: the reading the main thread sends with each call (injected clocks). */
+  readonly clock: "real" | "call";
+  /** Seeded random numbers (deterministic grant); undefined: the system generator. */
+  readonly randomSeed?: number;
+  readonly testImports: boolean;
+}
+
+export type ToWorker =
+  | {
+      readonly t: "create";
+      readonly id: number;
+      readonly instance: number;
+      readonly module: WebAssembly.Module;
+      readonly spec: GuestSpec;
+      /** Start-up deadline, epoch ms. */
+      readonly deadline: number;
+    }
+  | {
+      readonly t: "call";
+      readonly id: number;
+      readonly instance: number;
+      readonly hook: string;
+      readonly payload: Uint8Array;
+      readonly extensions: Uint8Array;
+      readonly context: Uint8Array;
+      /** The executor's deadline for this call, epoch ms (the plugin's timeout_ms applies too). */
+      readonly deadline: number;
+      /** The injected clock's reading in nanoseconds, for `clock: "call"` instances. */
+      readonly clockNs?: bigint;
+      /** Discard the instance's state and start a fresh one first (the main thread found its last result bad). */
+      readonly recycle: boolean;
+    }
+  | { readonly t: "drop"; readonly instance: number };
+
+/** A guest outcome as it crosses threads: the result as bytes, decoded again on the main thread. */
+export type WireOutcome =
+  | {
+      readonly kind: "returned";
+      readonly status: number;
+      readonly resultBytes: Uint8Array | undefined;
+      readonly error: GuestError | undefined;
+      readonly logDropped: number;
+      readonly telemetry: CallTelemetry;
+    }
+  | {
+      readonly kind: "stopped";
+      readonly code: WasmErrorCode;
+      readonly message: string;
+      readonly details: JsonObject;
+      readonly logDropped: number;
+      readonly telemetry: CallTelemetry;
+    }
+  | {
+      readonly kind: "host";
+      readonly code: string;
+      readonly message: string;
+      readonly telemetry: CallTelemetry;
+    };
+
+export type FromWorker =
+  | { readonly t: "created"; readonly id: number; readonly logs: LogLines }
+  | {
+      readonly t: "create_failed";
+      readonly id: number;
+      readonly code: WasmErrorCode;
+      readonly message: string;
+      readonly details: JsonObject;
+      readonly logs: LogLines;
+    }
+  | { readonly t: "result"; readonly id: number; readonly outcome: WireOutcome; readonly logs: LogLines };
+
+/** Log lines of one call: [level, text], already escaped and capped by the guest instance. */
+export type LogLines = ReadonlyArray<readonly [number, string]>;
+
+/** Index of the cancel word in the worker's shared Int32Array: the id of a call the main thread gave up on. */
+export const CANCEL_WORD = 0;
