@@ -1,6 +1,6 @@
 // Fire-and-forget phase: each plugin gets its own copy of the final payload and runs after the invoke returned.
-// Outcomes are only logged (never in PipelineResult.errors, never trip a breaker); the manager tracks every task
-// so shutdown can drain them.
+// Outcomes are only logged (never in PipelineResult.errors, never trip a breaker); a host failure is logged at
+// error level since the result already went out. The manager tracks every task so shutdown can drain them.
 
 import { errorRecord, type PluginErrorRecord } from "../errors.js";
 import { filterExtensions } from "../extensions/filter.js";
@@ -49,7 +49,11 @@ export function spawnBackground(
         const outcome = await invokeHandler(entry, call, payload, view, ctx, state.settings.timeoutMs);
         if (outcome.kind === "ok") return resolve(undefined);
         const rec = errorRecord(outcome.error, entry.name);
-        logger.warn(`fire_and_forget plugin '${entry.name}' failed: ${rec.message}`);
+        if (outcome.error.kind === "host")
+          logger.error(`cpex could not run fire_and_forget plugin '${entry.name}': ${rec.message}`, {
+            code: rec.code,
+          });
+        else logger.warn(`fire_and_forget plugin '${entry.name}' failed: ${rec.message}`);
         resolve(rec);
       });
     });
