@@ -12,8 +12,12 @@ import {
   type PluginFactory,
   PluginManager,
   PluginResult,
+  registerHook,
   silentLogger,
 } from "../../src/core/index.js";
+
+// The YAML scenarios use the custom hook name `h`; config loading only accepts registered hook names.
+registerHook("h");
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {

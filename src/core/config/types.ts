@@ -183,6 +183,8 @@ export interface CpexConfig {
   readonly configDir?: string;
   /** Non-fatal findings (unknown keys, unhonoured settings). Also sent to the `warn` callback of the loader. */
   readonly warnings: readonly string[];
+  /** Top-level keys neither CPEX nor a known orchestrator reads (each also drew a warning); `cpex check` fails on them. */
+  readonly unknownKeys: readonly string[];
   /** The whole YAML document as parsed (snake_case), for hosts and orchestrators that read their own keys. */
   readonly raw: Readonly<Record<string, unknown>>;
 }
