@@ -38,6 +38,8 @@ export const HOST_ERROR_CODES = Object.freeze({
   hostError: HOST_ERROR_CODE,
   /** The payload (or extensions) cannot be encoded for a sandboxed guest. */
   payloadUnencodable: "payload_unencodable",
+  /** The manager shut its plugins down while the request was still running (it outlived `shutdown_timeout`). */
+  managerClosed: "manager_closed",
 } as const);
 
 export interface PluginErrorOptions {

@@ -437,6 +437,7 @@ function buildSettings(
     parallelExecutionWithinBand: s.parallel_execution_within_band,
     failOnPluginError: s.fail_on_plugin_error,
     routeCacheMaxEntries: s.route_cache_max_entries,
+    shutdownTimeout: s.shutdown_timeout,
     raw,
   };
 }

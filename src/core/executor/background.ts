@@ -6,15 +6,16 @@ import { errorRecord, type PluginErrorRecord } from "../errors.js";
 import { filterExtensions } from "../extensions/filter.js";
 import type { HookEntry } from "../registry.js";
 import type { BackgroundTasks } from "../result.js";
-import { Call, invokeHandler } from "./call.js";
+import { Call, callHandler } from "./call.js";
 import { clonePayload } from "./clone.js";
 import type { RunState } from "./state.js";
 
 export class TaskTracker {
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new Map<Promise<unknown>, string>();
 
-  track<T>(task: Promise<T>): Promise<T> {
-    this.inFlight.add(task);
+  /** Track `task` until it settles; `label` says what it is when shutdown reports tasks still running. */
+  track<T>(task: Promise<T>, label = "task"): Promise<T> {
+    this.inFlight.set(task, label);
     const done = (): void => {
       this.inFlight.delete(task);
     };
@@ -26,9 +27,14 @@ export class TaskTracker {
     return this.inFlight.size;
   }
 
+  /** Labels of the tasks still in flight. */
+  running(): string[] {
+    return [...this.inFlight.values()];
+  }
+
   /** Wait until no task is in flight (tasks started while draining are waited for too). */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.keys()]);
   }
 }
 
@@ -46,7 +52,7 @@ export function spawnBackground(
     const task = new Promise<PluginErrorRecord | undefined>((resolve) => {
       setImmediate(async () => {
         const call = new Call(entry, state.hook, state.settings.timeoutMs);
-        const outcome = await invokeHandler(entry, call, payload, view, ctx, state.settings.timeoutMs);
+        const outcome = await callHandler(state.settings, entry, call, payload, view, ctx);
         if (outcome.kind === "ok") return resolve(undefined);
         const rec = errorRecord(outcome.error, entry.name);
         if (outcome.error.kind === "host")
@@ -57,7 +63,7 @@ export function spawnBackground(
         resolve(rec);
       });
     });
-    return tracker.track(task);
+    return tracker.track(task, `fire_and_forget '${entry.name}' (${state.hook})`);
   });
   return {
     count: tasks.length,

@@ -6,7 +6,7 @@ import { filterExtensions } from "../extensions/filter.js";
 import { validateAndMerge } from "../extensions/merge.js";
 import type { HookEntry } from "../registry.js";
 import type { Phase, PluginTrace } from "../result.js";
-import { Call, invokeHandler, type Outcome } from "./call.js";
+import { Call, callHandler, type Outcome } from "./call.js";
 import { handleError, stamp } from "./on-error.js";
 import type { Halt, RunState } from "./state.js";
 
@@ -107,7 +107,7 @@ function callOne(
 ): { call: Call; pending: Outcome | Promise<Outcome> } {
   const view = filterExtensions(state.extensions, entry.ref.capabilities);
   const call = new Call(entry, state.hook, state.settings.timeoutMs);
-  return { call, pending: invokeHandler(entry, call, state.payload, view, ctx, state.settings.timeoutMs) };
+  return { call, pending: callHandler(state.settings, entry, call, state.payload, view, ctx) };
 }
 
 export function failure(entry: HookEntry, error: PluginError): Pick<PluginTrace, "outcome" | "error"> {
