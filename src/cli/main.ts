@@ -9,6 +9,7 @@ import {
   PluginManager,
   pipelineResultToWire,
 } from "../core/index.js";
+import { didYouMean } from "../core/suggest.js";
 import {
   inspect,
   instrument,
@@ -45,6 +46,15 @@ program
     }
   });
 
+/** The kind schemes this CLI can load; any other `something://` kind is a typo or a host it does not have. */
+const CLI_SCHEMES: readonly string[] = [WASM_SCHEME];
+
+/** `wasmm://x.wasm` → `wasmm://`; kinds without `://` are native kinds (no scheme). */
+function kindScheme(kind: string): string | undefined {
+  const at = kind.indexOf("://");
+  return at < 0 ? undefined : kind.slice(0, at + 3);
+}
+
 program
   .command("check")
   .description("validate a config file and load (instrument, instantiate, init) its wasm:// plugins")
@@ -60,8 +70,16 @@ program
       };
       let failed = 0;
       for (const p of config.plugins) {
-        if (!p.kind.startsWith(WASM_SCHEME)) {
+        const scheme = kindScheme(p.kind);
+        if (scheme === undefined) {
           console.log(`  ${p.name}: kind '${p.kind}' (native, provided by the embedding application)`);
+          continue;
+        }
+        if (!CLI_SCHEMES.includes(scheme)) {
+          failed++;
+          console.log(
+            `  ${p.name}: kind '${p.kind}' uses unknown scheme '${scheme}' (known: ${CLI_SCHEMES.join(", ")})${didYouMean(scheme, CLI_SCHEMES)}`,
+          );
           continue;
         }
         try {
@@ -74,7 +92,9 @@ program
         }
       }
       console.log(`${path}: ${config.plugins.length} plugins, ${failed} failed`);
-      if (failed > 0) process.exitCode = 1;
+      // CPEX ignores unknown top-level keys, so loading only warns; a check exists to catch the typo.
+      for (const key of config.unknownKeys) console.log(`  unknown top-level key '${key}'`);
+      if (failed > 0 || config.unknownKeys.length > 0) process.exitCode = 1;
     } catch (err) {
       console.error(err instanceof ConfigError ? err.message : String(err));
       process.exitCode = 1;

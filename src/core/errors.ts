@@ -22,7 +22,25 @@ export interface PluginErrorRecord {
   readonly protoErrorCode?: number;
 }
 
+/**
+ * What failed. `host` means the host could not run this plugin safely (e.g. it cannot encode the payload for
+ * a sandboxed guest): the request fails closed and the failure is never counted against the plugin
+ * (docs/configuration.md, "Host failures").
+ */
 export type PluginErrorKind = "execution" | "timeout" | "violation" | "config" | "unknown_hook" | "host";
+
+/** Default code of a `host` error when the host gave none. */
+export const HOST_ERROR_CODE = "host_error";
+
+/** Codes hosts use for `host` errors. */
+export const HOST_ERROR_CODES = Object.freeze({
+  /** The default: the host failed for a reason of its own. */
+  hostError: HOST_ERROR_CODE,
+  /** The payload (or extensions) cannot be encoded for a sandboxed guest. */
+  payloadUnencodable: "payload_unencodable",
+  /** The manager shut its plugins down while the request was still running (it outlived `shutdown_timeout`). */
+  managerClosed: "manager_closed",
+} as const);
 
 export interface PluginErrorOptions {
   kind?: PluginErrorKind;
@@ -115,8 +133,10 @@ export function errorRecord(error: PluginError, registeredName: string): PluginE
     case "unknown_hook":
       code = "unknown_hook";
       break;
-    case "execution":
     case "host":
+      code = code ?? HOST_ERROR_CODE;
+      break;
+    case "execution":
       break;
   }
   return {
@@ -126,6 +146,20 @@ export function errorRecord(error: PluginError, registeredName: string): PluginE
     ...(details === undefined || Object.keys(details).length === 0 ? {} : { details }),
     ...(proto === undefined ? {} : { protoErrorCode: proto }),
   };
+}
+
+/**
+ * Thrown (or rejected with) by a PluginManager that is shutting down or shut down: `invoke()` never runs a partial
+ * pipeline and never returns an allow once `shutdown()` started; `initialize()`, `register()` and `loadConfig()`
+ * refuse too (create a new PluginManager instead).
+ */
+export class ManagerClosedError extends Error {
+  readonly code = "manager_closed";
+
+  constructor(operation: string) {
+    super(`cpex plugin manager is shut down: ${operation} refused (create a new PluginManager)`);
+    this.name = "ManagerClosedError";
+  }
 }
 
 export function violationMessage(v: PluginViolation): string {

@@ -146,12 +146,41 @@ for (const [entity, pre, post] of [
 metadata.set("identity.resolve", { phase: "unphased" });
 metadata.set("token.delegate", { phase: "unphased" });
 
+// The hook registry: the single source of truth for which hook names a config may name. Built-in hooks are always
+// known; an embedding application adds its own with registerHook() before loading a config that uses them.
+const known = new Set<string>(BUILTIN_HOOKS);
+
+/**
+ * Declare a custom hook name (and optionally its routing metadata), so configs loaded afterwards may list it in
+ * `hooks:`. Process-wide and idempotent; registering a built-in name only updates its metadata. Programmatic
+ * `PluginManager.register()`/`registerHandler()` need no prior registration: only config loading checks names.
+ */
+export function registerHook(hook: string, meta?: HookMetadata): void {
+  if (typeof hook !== "string" || hook.trim() === "" || hook !== hook.trim()) {
+    throw new TypeError(
+      `hook name must be a non-empty string without surrounding spaces, got '${String(hook)}'`,
+    );
+  }
+  known.add(hook);
+  if (meta !== undefined) metadata.set(hook, meta);
+}
+
+/** Whether a config may name `hook`: built-in or registered with registerHook(). */
+export function isKnownHook(hook: string): boolean {
+  return known.has(hook);
+}
+
+/** Every hook name a config may use, built-ins first, then registrations in order. */
+export function knownHooks(): readonly string[] {
+  return [...known];
+}
+
 /** Routing aid (§1.7): entity type and pre/post phase of a hook; unknown names are `{ phase: "unphased" }`. */
 export function hookMetadata(hook: string): HookMetadata {
   return metadata.get(hook) ?? { phase: "unphased" };
 }
 
-/** Add or override a hook's metadata (hosts that define their own hooks). */
+/** Add or override a hook's metadata (hosts that define their own hooks); also registers the name. */
 export function registerHookMetadata(hook: string, meta: HookMetadata): void {
-  metadata.set(hook, meta);
+  registerHook(hook, meta);
 }

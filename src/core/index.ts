@@ -5,6 +5,7 @@ export * from "./context.js";
 export * from "./errors.js";
 export * from "./extensions/index.js";
 export * from "./hooks.js";
+export type { ManagerState } from "./lifecycle.js";
 export * from "./logger.js";
 export { type ConfigVisitor, type InvokeOptions, type ManagerOptions, PluginManager } from "./manager.js";
 export * from "./plugin.js";

@@ -1,27 +1,36 @@
 // The plugin manager: loads plugins from config through factories, owns registrations and lifecycle, and runs
 // invokes on an immutable snapshot (a registration during an invoke does not change the running pipeline).
+// Lifecycle and closing state: docs/configuration.md, "Lifecycle and closing state".
 
 import { ConfigError, pluginLocation } from "./config/errors.js";
 import { loadConfig, normalizePluginConfig, type ParseOptions, parseConfig } from "./config/load.js";
-import type {
-  CpexConfig,
-  JsonObject,
-  PluginConfig,
-  PluginConfigInput,
-  PluginSettings,
-} from "./config/types.js";
+import type { CpexConfig, PluginConfig, PluginConfigInput, PluginSettings } from "./config/types.js";
 import { ContextTable } from "./context.js";
-import { PluginError } from "./errors.js";
-import { execute, TaskTracker } from "./executor/index.js";
+import { ManagerClosedError, PluginError } from "./errors.js";
+import { execute } from "./executor/index.js";
 import { EMPTY_EXTENSIONS, type ExtensionsInput, toCanonicalExtensions } from "./extensions/container.js";
 import type { Extensions } from "./extensions/types.js";
+import { FactoryRegistry } from "./factories.js";
+import {
+  ClosingState,
+  initializeAll,
+  type ManagerState,
+  type OwnedLifecycle,
+  shutdownAll,
+} from "./lifecycle.js";
 import { consoleLogger, type Logger } from "./logger.js";
+import {
+  buildOverrides,
+  type OverrideBase,
+  type OverrideInstance,
+  OverrideTable,
+  withOverrides,
+} from "./overrides.js";
 import type { FactoryContext, HookHandler, NativePlugin, PluginFactory, PluginInstance } from "./plugin.js";
 import { HookEntry, PluginRef, sortByPriority } from "./registry.js";
 import { NO_BACKGROUND, type PipelineResult } from "./result.js";
-import { mergeConfigOverride } from "./routing/resolve.js";
 import { createRouter } from "./routing/router.js";
-import type { ResolvedEntry, Router } from "./routing/types.js";
+import type { Router } from "./routing/types.js";
 
 export interface ManagerOptions {
   logger?: Logger;
@@ -63,20 +72,23 @@ const DEFAULT_SETTINGS: PluginSettings = parseConfig("{}").pluginSettings;
 
 export class PluginManager {
   private readonly logger: Logger;
-  private readonly factories = new Map<string, PluginFactory>();
-  private readonly schemes: Array<{ prefix: string; factory: PluginFactory }> = [];
+  private readonly factories: FactoryRegistry;
   private readonly registrations = new Map<string, Registration>();
   private readonly visitors: ConfigVisitor[] = [];
-  private readonly tracker = new TaskTracker();
-  private overrides = new Map<string, Promise<HookEntry | undefined>>();
+  private readonly closing = new ClosingState();
+  private readonly overrides = new OverrideTable();
   private config: CpexConfig | undefined;
   private settings: PluginSettings;
   private snap: Snapshot;
   private initialized = false;
+  private initializing: Promise<void> | undefined;
   private generation = 0;
+  // One closure for every invoke: the executor asks it before each handler call.
+  private readonly pluginsDown = (): boolean => this.closing.pluginsDown;
 
   constructor(options: ManagerOptions = {}) {
     this.logger = options.logger ?? consoleLogger;
+    this.factories = new FactoryRegistry(this.logger);
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings, raw: DEFAULT_SETTINGS.raw };
     this.snap = this.buildSnapshot();
   }
@@ -102,26 +114,12 @@ export class PluginManager {
 
   /** Register a factory for an exact `kind` string (a later registration replaces an earlier one). */
   registerFactory(kind: string, factory: PluginFactory): void {
-    if (this.factories.has(kind)) this.logger.warn(`factory for kind '${kind}' replaced`);
-    this.factories.set(kind, factory);
+    this.factories.registerKind(kind, factory);
   }
 
   /** Register a factory for every `kind` starting with `prefix`, e.g. `wasm://`. Exact kinds win. */
   registerScheme(prefix: string, factory: PluginFactory): void {
-    const i = this.schemes.findIndex((s) => s.prefix === prefix);
-    if (i >= 0) this.schemes.splice(i, 1);
-    this.schemes.push({ prefix, factory });
-    this.schemes.sort((a, b) => b.prefix.length - a.prefix.length);
-  }
-
-  private factoryFor(config: PluginConfig): PluginFactory {
-    const exact = this.factories.get(config.kind);
-    if (exact !== undefined) return exact;
-    for (const s of this.schemes) if (config.kind.startsWith(s.prefix)) return s.factory;
-    throw new ConfigError(
-      `${pluginLocation(config)}: no factory registered for plugin kind '${config.kind}' (plugin '${config.name}')`,
-      { plugin: config.name, ...(config.origin?.file === undefined ? {} : { file: config.origin.file }) },
-    );
+    this.factories.registerScheme(prefix, factory);
   }
 
   addConfigVisitor(visitor: ConfigVisitor): void {
@@ -131,28 +129,46 @@ export class PluginManager {
   // ---- loading --------------------------------------------------------------------------------------------
 
   async loadConfigFile(path: string, options: Omit<ParseOptions, "file"> = {}): Promise<void> {
+    this.closing.assertOpen("loadConfig");
     await this.loadConfig(await loadConfig(path, { warn: (m) => this.logger.warn(m), ...options }));
   }
 
   async loadConfigYaml(text: string, options: ParseOptions = {}): Promise<void> {
+    this.closing.assertOpen("loadConfig");
     await this.loadConfig(parseConfig(text, { warn: (m) => this.logger.warn(m), ...options }));
   }
 
   /**
-   * Instantiate every plugin of `config` through its factory and register it, then adopt the config's settings
-   * and routes. Atomic: if any plugin fails, nothing is registered and the previous state stays.
+   * Instantiate every plugin of `config` through its factory, build every route/group config override it asks
+   * for (docs/configuration.md, "Route overrides"), register them, then adopt the config's settings and routes.
+   * When the manager is already initialised the new instances are initialised before they are registered.
+   * Atomic: if any plugin or override fails, nothing is registered and the previous state stays.
    */
   async loadConfig(config: CpexConfig): Promise<void> {
+    this.closing.assertOpen("loadConfig");
     const built: Registration[] = [];
+    const bases = new Map<string, OverrideBase>();
     for (const pc of config.plugins) {
       if (this.registrations.has(pc.name)) {
         throw new ConfigError(`${pluginLocation(pc)}: plugin '${pc.name}' is already registered`, {
           plugin: pc.name,
         });
       }
-      built.push(await this.instantiate(pc, config));
+      const { registration, base } = await this.instantiate(pc, config);
+      built.push(registration);
+      bases.set(pc.name, base);
+    }
+    const overrides = await buildOverrides(config, bases);
+    const owned = built.flatMap((r) => ownedBy(r.ref, [...(overrides.get(r.ref.id)?.values() ?? [])]));
+    this.closing.assertOpen("loadConfig");
+    if (this.initialized) await initializeAll(owned, this.logger, initFailure);
+    if (!this.closing.isOpen) {
+      // shutdown() began while the new instances were initialising: they were never registered, so shut them here.
+      if (this.initialized) await shutdownAll(owned, this.logger);
+      throw new ManagerClosedError("loadConfig");
     }
     for (const r of built) this.registrations.set(r.ref.name, r);
+    this.overrides.adopt(overrides);
     this.config = config;
     this.settings = config.pluginSettings;
     this.invalidate();
@@ -171,8 +187,11 @@ export class PluginManager {
     };
   }
 
-  private async instantiate(pc: PluginConfig, config: CpexConfig | undefined): Promise<Registration> {
-    const factory = this.factoryFor(pc);
+  private async instantiate(
+    pc: PluginConfig,
+    config: CpexConfig | undefined,
+  ): Promise<{ registration: Registration; base: OverrideBase }> {
+    const factory = this.factories.factoryFor(pc);
     const ctx = this.factoryContext(config);
     let instance: PluginInstance;
     try {
@@ -184,20 +203,28 @@ export class PluginManager {
         plugin: pc.name,
       });
     }
-    const ref = new PluginRef(pc, instance.plugin, async (overridden) => factory.create(overridden, ctx));
-    return { ref, entries: instance.handlers.map((h) => new HookEntry(ref, h.hook, h.handler)) };
+    const create = async (overridden: PluginConfig): Promise<PluginInstance> =>
+      factory.create(overridden, ctx);
+    const ref = new PluginRef(pc, instance.plugin, create);
+    const entries = instance.handlers.map((h) => new HookEntry(ref, h.hook, h.handler));
+    return {
+      registration: { ref, entries },
+      base: { ref, instance, hooks: entries.map((e) => e.hook), create },
+    };
   }
 
   // ---- programmatic registration ----------------------------------------------------------------------------
 
   /**
    * Register a native plugin (from `definePlugin` or a Plugin subclass) with its trusted config. The plugin's
-   * handlers decide the hooks; `config.hooks` is informational.
+   * handlers decide the hooks (any name: programmatic registration needs no registerHook); `config.hooks` is
+   * informational. Throws ManagerClosedError once shutdown started.
    */
   register(
     plugin: NativePlugin | PluginInstance,
     config: PluginConfigInput | string = {} as PluginConfigInput,
   ): PluginRef {
+    this.closing.assertOpen("register");
     const input = typeof config === "string" ? { name: config } : { ...config };
     if (input.name === undefined && "name" in plugin && plugin.name !== undefined) input.name = plugin.name;
     const pc = normalizePluginConfig(input as PluginConfigInput);
@@ -218,15 +245,22 @@ export class PluginManager {
 
   /** Remove a plugin and its hook entries. Returns whether it was registered. */
   unregister(name: string): boolean {
-    const had = this.registrations.delete(name);
-    if (had) this.invalidate();
-    return had;
+    const r = this.registrations.get(name);
+    if (r === undefined) return false;
+    this.registrations.delete(name);
+    this.overrides.forget(r.ref);
+    this.invalidate();
+    return true;
   }
 
   private invalidate(): void {
     this.generation++;
-    this.overrides = new Map();
     this.snap = this.buildSnapshot();
+  }
+
+  /** Every lifecycle the manager owns, in registration order; each plugin followed by its override instances. */
+  private owned(): OwnedLifecycle[] {
+    return [...this.registrations.values()].flatMap((r) => ownedBy(r.ref, this.overrides.of(r.ref)));
   }
 
   private buildSnapshot(): Snapshot {
@@ -262,56 +296,54 @@ export class PluginManager {
     return this.generation;
   }
 
-  /** Initialise every plugin in registration order; on failure shut the initialised ones down (reverse). */
-  async initialize(): Promise<void> {
-    if (this.initialized) return;
-    const done: PluginRef[] = [];
-    for (const { ref } of this.registrations.values()) {
-      try {
-        await ref.plugin.initialize?.();
-        done.push(ref);
-      } catch (err) {
-        for (const r of done.reverse()) {
-          try {
-            await r.plugin.shutdown?.();
-          } catch (e) {
-            this.logger.warn(`plugin '${r.name}' shutdown during rollback failed: ${String(e)}`);
-          }
-        }
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new PluginError(`initialization failed: ${reason}`, { pluginName: ref.name, cause: err });
-      }
-    }
-    this.initialized = true;
+  /** open → closing (shutdown started: nothing new accepted) → closed (plugins shut down). */
+  get state(): ManagerState {
+    return this.closing.state;
   }
 
-  /** Drain fire-and-forget tasks, then shut every plugin down (errors are logged). */
-  async shutdown(): Promise<void> {
-    if (!this.initialized) {
-      await this.tracker.drain();
-      return;
-    }
-    await this.tracker.drain();
-    for (const { ref } of [...this.registrations.values()].reverse()) {
-      try {
-        await ref.plugin.shutdown?.();
-      } catch (err) {
-        this.logger.warn(`plugin '${ref.name}' shutdown failed: ${String(err)}`);
+  /**
+   * Initialise every plugin and route-override instance in registration order; on failure shut the initialised
+   * ones down (reverse). Concurrent calls share one run. Throws ManagerClosedError once shutdown started.
+   */
+  async initialize(): Promise<void> {
+    this.closing.assertOpen("initialize");
+    if (this.initialized) return;
+    this.initializing ??= initializeAll(this.owned(), this.logger, initFailure)
+      .then(() => {
+        this.initialized = true;
+      })
+      .finally(() => {
+        this.initializing = undefined;
+      });
+    await this.initializing;
+  }
+
+  /**
+   * Close the manager. Idempotent: concurrent callers share one promise, later calls resolve at once. First new
+   * work is refused (invoke rejects with ManagerClosedError), then in-flight invokes and fire-and-forget tasks
+   * drain for at most `plugin_settings.shutdown_timeout` seconds (what is still running is logged), then every
+   * plugin and override instance is shut down once, in reverse registration order (errors logged).
+   */
+  shutdown(): Promise<void> {
+    return this.closing.close(async () => {
+      // An initialize() under way finishes first, so what it initialised is shut down below.
+      await this.initializing?.catch(() => undefined);
+      const timeout = this.settings.shutdownTimeout;
+      const still = await this.closing.drain(timeout);
+      if (still.length > 0) {
+        this.logger.warn(
+          `shutdown: ${still.length} task(s) still running after shutdown_timeout (${timeout}s); shutting plugins down anyway: ${still.join(", ")}`,
+        );
       }
-    }
-    for (const entry of await Promise.all(this.overrides.values())) {
-      try {
-        await entry?.ref.plugin.shutdown?.();
-      } catch (err) {
-        this.logger.warn(`override of '${entry?.name}' shutdown failed: ${String(err)}`);
-      }
-    }
-    this.initialized = false;
+      this.closing.markClosed();
+      if (this.initialized) await shutdownAll(this.owned(), this.logger);
+      this.initialized = false;
+    });
   }
 
   /** In-flight fire-and-forget tasks. */
   get backgroundTaskCount(): number {
-    return this.tracker.size;
+    return this.closing.background.size;
   }
 
   // ---- queries --------------------------------------------------------------------------------------------
@@ -340,14 +372,16 @@ export class PluginManager {
   // ---- invoke ---------------------------------------------------------------------------------------------
 
   /**
-   * Run `hook` through its plugins. Never throws: failures surface in `violation`, `errors` and
-   * `continueProcessing`.
+   * Run `hook` through its plugins. Handler failures never make it reject: they surface in `violation`, `errors`
+   * and `continueProcessing`. It rejects only with ManagerClosedError, once shutdown started: a closing manager
+   * never runs a partial pipeline and never returns an allow.
    */
-  async invoke<P = unknown>(
-    hook: string,
-    payload: P,
-    options: InvokeOptions = {},
-  ): Promise<PipelineResult<P>> {
+  invoke<P = unknown>(hook: string, payload: P, options: InvokeOptions = {}): Promise<PipelineResult<P>> {
+    if (!this.closing.isOpen) return Promise.reject(new ManagerClosedError("invoke"));
+    return this.closing.invokes.track(this.run(hook, payload, options), `invoke '${hook}'`);
+  }
+
+  private async run<P>(hook: string, payload: P, options: InvokeOptions): Promise<PipelineResult<P>> {
     const snap = this.snap;
     const table = options.contextTable ?? new ContextTable();
     let extensions: Extensions = EMPTY_EXTENSIONS;
@@ -358,12 +392,13 @@ export class PluginManager {
       if (entries === undefined) return allowed(payload, extensions, table, options.trace === true);
       const lineup = snap.router.resolve(hook, extensions, entries);
       const resolved = lineup.some((r) => r.configOverride !== undefined || r.onError !== undefined)
-        ? await this.applyOverrides(lineup, hook)
+        ? withOverrides(lineup, hook, this.overrides)
         : lineup.map((r) => r.entry);
       const settings = {
         timeoutMs: Math.max(1, Math.round(snap.settings.pluginTimeout * 1000)),
         shortCircuitOnDeny: snap.settings.shortCircuitOnDeny,
         logger: this.logger,
+        closed: this.pluginsDown,
       };
       return (await execute(
         hook,
@@ -372,7 +407,7 @@ export class PluginManager {
         extensions,
         table,
         settings,
-        this.tracker,
+        this.closing.background,
         options.trace === true,
       )) as PipelineResult<P>;
     } catch (err) {
@@ -390,61 +425,19 @@ export class PluginManager {
       };
     }
   }
+}
 
-  /**
-   * Route-level config overrides (§6.4): a plugin referenced with `{name: {config: {...}}}` runs as its own
-   * instance (shallow-merged config, own id and circuit breaker, initialised once, cached until the next
-   * registration change). Any failure building it falls back to the base plugin.
-   */
-  private async applyOverrides(
-    lineup: readonly ResolvedEntry<HookEntry>[],
-    hook: string,
-  ): Promise<HookEntry[]> {
-    const out: HookEntry[] = [];
-    for (const r of lineup) {
-      if (r.configOverride === undefined) {
-        out.push(
-          r.onError === undefined ? r.entry : new HookEntry(r.entry.ref, hook, r.entry.handler, r.onError),
-        );
-        continue;
-      }
-      const key = `${r.entry.name}\u0000${hook}\u0000${JSON.stringify(r.configOverride)}\u0000${r.onError ?? ""}`;
-      let pending = this.overrides.get(key);
-      if (pending === undefined) {
-        pending = this.buildOverride(r.entry, hook, r.configOverride, r);
-        this.overrides.set(key, pending);
-      }
-      out.push((await pending) ?? r.entry);
-    }
-    return out;
-  }
+/** A plugin's lifecycle followed by its override instances' (the order initialise/shutdown use). */
+function ownedBy(ref: PluginRef, overrides: readonly OverrideInstance[]): OwnedLifecycle[] {
+  return [
+    { name: ref.name, plugin: ref.plugin },
+    ...overrides.map((o) => ({ name: `${ref.name} (route override)`, plugin: o.ref.plugin })),
+  ];
+}
 
-  private async buildOverride(
-    base: HookEntry,
-    hook: string,
-    override: JsonObject,
-    r: ResolvedEntry<HookEntry>,
-  ): Promise<HookEntry | undefined> {
-    const build = base.ref.kindFactory;
-    if (build === undefined) return undefined;
-    try {
-      const config = {
-        ...base.ref.config,
-        config: mergeConfigOverride(base.ref.config.config, override),
-      } as PluginConfig;
-      const inst = await build(config);
-      const handler = inst.handlers.find((h) => h.hook === hook)?.handler;
-      if (handler === undefined) return undefined;
-      await inst.plugin.initialize?.();
-      const ref = new PluginRef(config, inst.plugin);
-      return new HookEntry(ref, hook, handler, r.onError);
-    } catch (err) {
-      this.logger.warn(
-        `route override for plugin '${base.name}' failed, using the base plugin: ${String(err)}`,
-      );
-      return undefined;
-    }
-  }
+function initFailure(name: string, err: unknown): PluginError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new PluginError(`initialization failed: ${reason}`, { pluginName: name, cause: err });
 }
 
 function allowed<P>(

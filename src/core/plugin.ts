@@ -45,6 +45,12 @@ export interface PluginLifecycle {
 export interface PluginInstance {
   readonly plugin: PluginLifecycle;
   readonly handlers: ReadonlyArray<{ readonly hook: string; readonly handler: HookHandler }>;
+  /**
+   * A sibling instance with another `config:` built from the same already-verified artefact; must not read files.
+   * The manager calls it at load time for every route/group/authentication config override of this plugin
+   * (docs/configuration.md, "Route overrides"); without it the factory's `create` builds the override.
+   */
+  derive?(config: PluginConfig): Promise<PluginInstance>;
 }
 
 export interface FactoryContext {

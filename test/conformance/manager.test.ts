@@ -12,8 +12,12 @@ import {
   type PluginFactory,
   PluginManager,
   PluginResult,
+  registerHook,
   silentLogger,
 } from "../../src/core/index.js";
+
+// The YAML scenarios use the custom hook name `h`; config loading only accepts registered hook names.
+registerHook("h");
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -707,17 +711,19 @@ routes:
   });
 
   it("11.1-53 an override instance has initialize() called exactly once", async () => {
-    let inits = 0;
+    // Overrides are built at load and initialised by the manager's initialize() (docs/configuration.md).
+    const inits: unknown[] = [];
     const m = mgr();
     m.registerFactory("test", {
-      create: () => ({
-        plugin: { initialize: () => void inits++ },
+      create: (config) => ({
+        plugin: { initialize: () => void inits.push(config.config) },
         handlers: [{ hook: "h", handler: allow }],
       }),
     });
     await m.loadConfigYaml(override);
+    await m.initialize();
     await Promise.all([1, 2, 3].map(() => m.invoke("h", {}, { extensions: meta("tool", "special") })));
-    expect(inits).toBe(1);
+    expect(inits).toEqual([{ level: "low" }, { level: "high" }]);
   });
 
   it("11.1-54 an override's circuit breaker is independent of the base plugin's", async () => {

@@ -8,6 +8,8 @@ import { dirname, resolve } from "node:path";
 import { type Document, isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { KNOWN_CAPABILITIES } from "../extensions/types.js";
+import { isKnownHook, knownHooks } from "../hooks.js";
+import { didYouMean } from "../suggest.js";
 import { ConfigError } from "./errors.js";
 import {
   type AuthSpecYaml,
@@ -218,13 +220,13 @@ export function parseConfig(text: string, options: ParseOptions = {}): CpexConfi
   const yaml = parsed.data;
   const problems: Problem[] = [];
 
-  // Unknown top-level keys: warn (CPEX ignores them; orchestrators read their own).
+  // Unknown top-level keys: warn (CPEX ignores them; orchestrators read their own), with the likely typo fixed.
+  const unknownKeys: string[] = [];
+  const topLevel: readonly string[] = [...TOP_LEVEL_KEYS, ...ORCHESTRATOR_KEYS];
   for (const key of Object.keys(raw)) {
-    if (
-      !(TOP_LEVEL_KEYS as readonly string[]).includes(key) &&
-      !(ORCHESTRATOR_KEYS as readonly string[]).includes(key)
-    ) {
-      warn(`unknown top-level key '${key}' ignored`);
+    if (!topLevel.includes(key)) {
+      unknownKeys.push(key);
+      warn(`unknown top-level key '${key}' ignored${didYouMean(key, TOP_LEVEL_KEYS)}`);
     }
   }
 
@@ -252,6 +254,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): CpexConfi
       });
     }
     seen.set(entry.name, index);
+    problems.push(...unknownHookProblems(entry.hooks, index));
     plugins.push(buildPlugin(entry, rawEntry, doc, index, file, hostKeys, settings.routingEnabled, warn));
   });
   const pluginNames = new Set(plugins.map((p) => p.name));
@@ -342,6 +345,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): CpexConfi
     pluginDirs,
     ...(file !== undefined ? { file, configDir: dirname(resolve(file)) } : {}),
     warnings,
+    unknownKeys,
     raw,
   };
   return deepFreeze(config);
@@ -390,6 +394,22 @@ function findLegacyIdentity(raw: Record<string, unknown>): Problem[] {
   return out;
 }
 
+/**
+ * A hook name nothing can serve is a load error, not a plugin that silently never runs (CPEX accepts any name;
+ * docs/compatibility.md). Known = built-in hooks plus those registered with registerHook() before loading.
+ */
+function unknownHookProblems(hooks: readonly string[], index: number): Problem[] {
+  const out: Problem[] = [];
+  hooks.forEach((hook, i) => {
+    if (isKnownHook(hook)) return;
+    out.push({
+      path: ["plugins", index, "hooks", i],
+      message: `unknown hook '${hook}'${didYouMean(hook, knownHooks())}; a custom hook must be registered with registerHook() before the config is loaded`,
+    });
+  });
+  return out;
+}
+
 function buildSettings(
   s: z.infer<typeof documentSchema>["plugin_settings"],
   rawSettings: unknown,
@@ -417,6 +437,7 @@ function buildSettings(
     parallelExecutionWithinBand: s.parallel_execution_within_band,
     failOnPluginError: s.fail_on_plugin_error,
     routeCacheMaxEntries: s.route_cache_max_entries,
+    shutdownTimeout: s.shutdown_timeout,
     raw,
   };
 }

@@ -101,7 +101,11 @@ export const SETTINGS_KEYS = [
   "parallel_execution_within_band",
   "fail_on_plugin_error",
   "route_cache_max_entries",
+  "shutdown_timeout",
 ] as const;
+
+/** Seconds `shutdown()` waits for in-flight requests and background tasks before shutting plugins down. */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10;
 
 export const settingsSchema = z.preprocess(
   dropNulls,
@@ -112,6 +116,11 @@ export const settingsSchema = z.preprocess(
     parallel_execution_within_band: z.boolean().default(false),
     fail_on_plugin_error: z.boolean().default(false),
     route_cache_max_entries: z.int({ error: "expected an integer" }).min(0).default(10_000),
+    shutdown_timeout: z
+      .number({ error: "expected a number of seconds" })
+      .min(0)
+      .max(86_400)
+      .default(DEFAULT_SHUTDOWN_TIMEOUT),
   }),
 );
 
@@ -356,6 +365,7 @@ export const documentSchema = z.preprocess(
       parallel_execution_within_band: false,
       fail_on_plugin_error: false,
       route_cache_max_entries: 10_000,
+      shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
     }),
     global: globalSchema.optional(),
     groups: z.record(z.string(), policyGroupSchema).optional(),

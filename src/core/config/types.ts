@@ -106,6 +106,11 @@ export interface PluginSettings {
   /** Accepted for compatibility, not honoured (a warning is emitted when set to true). */
   readonly failOnPluginError: boolean;
   readonly routeCacheMaxEntries: number;
+  /**
+   * Seconds `PluginManager.shutdown()` waits for in-flight invokes and fire-and-forget tasks before it logs what is
+   * still running and shuts the plugins down anyway (default 10; fractions allowed; 0 = do not wait).
+   */
+  readonly shutdownTimeout: number;
   /** The whole `plugin_settings` mapping as written, so hosts can read their own sections (e.g. `wasm:`). */
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -183,6 +188,8 @@ export interface CpexConfig {
   readonly configDir?: string;
   /** Non-fatal findings (unknown keys, unhonoured settings). Also sent to the `warn` callback of the loader. */
   readonly warnings: readonly string[];
+  /** Top-level keys neither CPEX nor a known orchestrator reads (each also drew a warning); `cpex check` fails on them. */
+  readonly unknownKeys: readonly string[];
   /** The whole YAML document as parsed (snake_case), for hosts and orchestrators that read their own keys. */
   readonly raw: Readonly<Record<string, unknown>>;
 }

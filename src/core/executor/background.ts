@@ -1,20 +1,21 @@
 // Fire-and-forget phase: each plugin gets its own copy of the final payload and runs after the invoke returned.
-// Outcomes are only logged (never in PipelineResult.errors, never trip a breaker); the manager tracks every task
-// so shutdown can drain them.
+// Outcomes are only logged (never in PipelineResult.errors, never trip a breaker); a host failure is logged at
+// error level since the result already went out. The manager tracks every task so shutdown can drain them.
 
 import { errorRecord, type PluginErrorRecord } from "../errors.js";
 import { filterExtensions } from "../extensions/filter.js";
 import type { HookEntry } from "../registry.js";
 import type { BackgroundTasks } from "../result.js";
-import { Call, invokeHandler } from "./call.js";
+import { Call, callHandler } from "./call.js";
 import { clonePayload } from "./clone.js";
 import type { RunState } from "./state.js";
 
 export class TaskTracker {
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new Map<Promise<unknown>, string>();
 
-  track<T>(task: Promise<T>): Promise<T> {
-    this.inFlight.add(task);
+  /** Track `task` until it settles; `label` says what it is when shutdown reports tasks still running. */
+  track<T>(task: Promise<T>, label = "task"): Promise<T> {
+    this.inFlight.set(task, label);
     const done = (): void => {
       this.inFlight.delete(task);
     };
@@ -26,9 +27,14 @@ export class TaskTracker {
     return this.inFlight.size;
   }
 
+  /** Labels of the tasks still in flight. */
+  running(): string[] {
+    return [...this.inFlight.values()];
+  }
+
   /** Wait until no task is in flight (tasks started while draining are waited for too). */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.keys()]);
   }
 }
 
@@ -46,14 +52,18 @@ export function spawnBackground(
     const task = new Promise<PluginErrorRecord | undefined>((resolve) => {
       setImmediate(async () => {
         const call = new Call(entry, state.hook, state.settings.timeoutMs);
-        const outcome = await invokeHandler(entry, call, payload, view, ctx, state.settings.timeoutMs);
+        const outcome = await callHandler(state.settings, entry, call, payload, view, ctx);
         if (outcome.kind === "ok") return resolve(undefined);
         const rec = errorRecord(outcome.error, entry.name);
-        logger.warn(`fire_and_forget plugin '${entry.name}' failed: ${rec.message}`);
+        if (outcome.error.kind === "host")
+          logger.error(`cpex could not run fire_and_forget plugin '${entry.name}': ${rec.message}`, {
+            code: rec.code,
+          });
+        else logger.warn(`fire_and_forget plugin '${entry.name}' failed: ${rec.message}`);
         resolve(rec);
       });
     });
-    return tracker.track(task);
+    return tracker.track(task, `fire_and_forget '${entry.name}' (${state.hook})`);
   });
   return {
     count: tasks.length,

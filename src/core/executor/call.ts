@@ -8,6 +8,7 @@ import type { Extensions } from "../extensions/types.js";
 import type { HandlerCall } from "../plugin.js";
 import type { HookEntry } from "../registry.js";
 import type { PluginResult } from "../result.js";
+import type { RunSettings } from "./state.js";
 
 export type Outcome =
   | { readonly kind: "ok"; readonly result: PluginResult }
@@ -103,6 +104,26 @@ export function invokeHandler(
       },
     );
   });
+}
+
+/** Run one handler, unless the manager already shut its plugins down (then: a host failure, fail closed). */
+export function callHandler(
+  settings: RunSettings,
+  entry: HookEntry,
+  call: Call,
+  payload: unknown,
+  view: Extensions,
+  ctx: PluginContext,
+): Outcome | Promise<Outcome> {
+  if (settings.closed?.() === true) {
+    const error = new PluginError("the plugin manager shut down while this request was running", {
+      kind: "host",
+      pluginName: entry.name,
+      code: "manager_closed",
+    });
+    return { kind: "error", error };
+  }
+  return invokeHandler(entry, call, payload, view, ctx, settings.timeoutMs);
 }
 
 /** Read-only phases get a copy of the plugin's context; writes are discarded. */

@@ -4,7 +4,7 @@
 
 import { filterExtensions } from "../extensions/filter.js";
 import type { HookEntry } from "../registry.js";
-import { Call, invokeHandler, type Outcome } from "./call.js";
+import { Call, callHandler, type Outcome } from "./call.js";
 import { clonePayload } from "./clone.js";
 import { handleError, stamp } from "./on-error.js";
 import { failure, record } from "./serial.js";
@@ -36,7 +36,7 @@ export async function runConcurrentPhase(state: RunState, entries: readonly Hook
     calls[i] = call;
     const view = filterExtensions(state.extensions, entry.ref.capabilities);
     const ctx = state.table.snapshot(entry.ref.id);
-    const out = invokeHandler(entry, call, shared, view, ctx, state.settings.timeoutMs);
+    const out = callHandler(state.settings, entry, call, shared, view, ctx);
     if (out instanceof Promise) pending.push(out.then((o) => settle(i, o)));
     else settle(i, out);
   }

@@ -54,7 +54,7 @@ export async function execute(
   if (phases.sequential.length > 0) halt = await runModifyingPhase(state, phases.sequential, "sequential");
   if (halt === undefined && phases.transform.length > 0)
     halt = await runModifyingPhase(state, phases.transform, "transform");
-  if (halt === undefined && phases.audit.length > 0) await runAuditPhase(state, phases.audit);
+  if (halt === undefined && phases.audit.length > 0) halt = await runAuditPhase(state, phases.audit);
   if (halt === undefined && phases.concurrent.length > 0)
     halt = await runConcurrentPhase(state, phases.concurrent);
 

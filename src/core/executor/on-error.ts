@@ -1,7 +1,9 @@
-// The on_error × phase matrix (cpex-semantics §3.4).
+// The on_error × phase matrix, and the one exception to it: host failures (kind `host`) fail the request in
+// every phase that runs before the result is returned and are never counted against the plugin
+// (docs/configuration.md, "Host failures").
 
 import type { PluginError, PluginViolation } from "../errors.js";
-import { errorRecord } from "../errors.js";
+import { errorRecord, HOST_ERROR_CODE } from "../errors.js";
 import type { HookEntry } from "../registry.js";
 import type { Phase } from "../result.js";
 import type { Halt, RunState } from "./state.js";
@@ -24,8 +26,29 @@ export function errorViolation(entry: HookEntry, error: PluginError, phase: Phas
   };
 }
 
-/** Apply `on_error` for a failed plugin; returns a halt when the pipeline must stop. */
+/** The violation a host failure becomes: the host's code (default `host_error`), never a plugin_* code. */
+export function hostViolation(entry: HookEntry, error: PluginError): PluginViolation {
+  return {
+    code: error.code ?? HOST_ERROR_CODE,
+    reason: `cpex could not run plugin '${entry.name}': ${error.message}`,
+    pluginName: entry.name,
+    ...(error.details === undefined ? {} : { details: error.details }),
+  };
+}
+
+/**
+ * Apply `on_error` for a failed plugin; returns a halt when the pipeline must stop. A host failure halts in every
+ * phase (audit and transform included) whatever `on_error` says, and never trips the circuit breaker: the plugin
+ * did nothing wrong, the host could not run it safely, and letting the request through would fail open.
+ */
 export function handleError(state: RunState, entry: HookEntry, error: PluginError, phase: Phase): Halt {
+  if (error.kind === "host") {
+    state.errors.push(errorRecord(error, entry.name));
+    state.settings.logger.error(`cpex could not run plugin '${entry.name}' (${phase}): ${error.message}`, {
+      code: error.code ?? HOST_ERROR_CODE,
+    });
+    return { violation: hostViolation(entry, error) };
+  }
   if (entry.onError === "fail" && BLOCKING.has(phase))
     return { violation: errorViolation(entry, error, phase) };
   state.errors.push(errorRecord(error, entry.name));

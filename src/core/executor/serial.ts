@@ -6,7 +6,7 @@ import { filterExtensions } from "../extensions/filter.js";
 import { validateAndMerge } from "../extensions/merge.js";
 import type { HookEntry } from "../registry.js";
 import type { Phase, PluginTrace } from "../result.js";
-import { Call, invokeHandler, type Outcome } from "./call.js";
+import { Call, callHandler, type Outcome } from "./call.js";
 import { handleError, stamp } from "./on-error.js";
 import type { Halt, RunState } from "./state.js";
 
@@ -75,16 +75,20 @@ export async function runModifyingPhase(
   return undefined;
 }
 
-/** Audit: each plugin sees the current payload read-only; results are discarded; every error is recorded. */
-export async function runAuditPhase(state: RunState, entries: readonly HookEntry[]): Promise<void> {
+/**
+ * Audit: each plugin sees the current payload read-only; results are discarded; every error is recorded. Only a
+ * host failure halts (the pipeline must not go on past a plugin the host could not run).
+ */
+export async function runAuditPhase(state: RunState, entries: readonly HookEntry[]): Promise<Halt> {
   for (const entry of entries) {
     const started = state.trace === undefined ? 0 : performance.now();
     const ctx = state.table.snapshot(entry.ref.id);
     const { call, pending } = callOne(state, entry, ctx);
     const outcome = pending instanceof Promise ? await pending : pending;
     if (outcome.kind === "error") {
-      handleError(state, entry, outcome.error, "audit");
+      const halt = handleError(state, entry, outcome.error, "audit");
       record(state, entry, "audit", started, call, failure(entry, outcome.error));
+      if (halt !== undefined) return halt;
     } else {
       record(state, entry, "audit", started, call, {
         outcome: outcome.result.continueProcessing === false ? "deny_ignored" : "allow",
@@ -92,6 +96,7 @@ export async function runAuditPhase(state: RunState, entries: readonly HookEntry
       });
     }
   }
+  return undefined;
 }
 
 /** Call one plugin on the current payload with its capability-filtered view. Synchronous handlers stay synchronous. */
@@ -102,7 +107,7 @@ function callOne(
 ): { call: Call; pending: Outcome | Promise<Outcome> } {
   const view = filterExtensions(state.extensions, entry.ref.capabilities);
   const call = new Call(entry, state.hook, state.settings.timeoutMs);
-  return { call, pending: invokeHandler(entry, call, state.payload, view, ctx, state.settings.timeoutMs) };
+  return { call, pending: callHandler(state.settings, entry, call, state.payload, view, ctx) };
 }
 
 export function failure(entry: HookEntry, error: PluginError): Pick<PluginTrace, "outcome" | "error"> {

@@ -10,6 +10,11 @@ export interface RunSettings {
   readonly timeoutMs: number;
   readonly shortCircuitOnDeny: boolean;
   readonly logger: Logger;
+  /**
+   * True once the manager shut its plugins down: a request that outlived the shutdown drain bound must not call
+   * handlers of shut-down plugins, so each further call fails closed (a host failure, code `manager_closed`).
+   */
+  readonly closed?: () => boolean;
 }
 
 export interface RunState {

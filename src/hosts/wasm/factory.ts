@@ -259,6 +259,8 @@ export class WasmPluginFactory implements PluginFactory {
     return {
       plugin: { shutdown: dispose },
       handlers: config.hooks.map((hook) => ({ hook, handler: run(hook) })),
+      // A route-level `config:` override: the same verified module and limits, another `config:`.
+      derive: (overridden) => this.build(overridden, ctx, r, compiled),
     };
   }
 

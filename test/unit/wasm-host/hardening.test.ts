@@ -305,3 +305,58 @@ describe("the guest declares its hooks", () => {
     );
   });
 });
+
+describe("route overrides are built at load from the verified module", () => {
+  const yaml = (file: string) => `plugin_settings: { routing_enabled: true }
+plugins:
+  - { name: g, kind: "wasm://${file}", hooks: [tool_pre_invoke], on_error: fail, config: { level: low } }
+routes:
+  - tool: special
+    plugins:
+      - g: { config: { level: high } }
+  - { tool: "*", plugins: [g] }
+`;
+  // Denies with a fixed code: "v1" before the file is replaced, "v2" after.
+  const taggedGuard = async (tag: string) => {
+    const { encode } = await import("../../../src/hosts/wasm/abi/msgpack.js");
+    const deny = encode({ continue_processing: false, violation: { code: tag, reason: "r" } });
+    return guest(`(data (i32.const 900) "${watBytes(deny)}")
+      (func (export "cpex_handle") (result i32)
+        (drop (call $result_set (i32.const 900) (i32.const ${deny.length}))) (i32.const 0))`);
+  };
+
+  it("a replaced or deleted .wasm never runs under the plugin's name, and the override still works", async () => {
+    const { rm } = await import("node:fs/promises");
+    const dir = await tempDir();
+    await writeGuest(dir, "g.wasm", await taggedGuard("v1"));
+    const m = new PluginManager({ logger: captureLogger() });
+    registerWasmHost(m);
+    await m.loadConfigYaml(yaml(`${dir}/g.wasm`));
+    const special = { extensions: { meta: { entityType: "tool", entityName: "special" } } };
+    // New code appears on disk after load: neither the base nor the override runs it.
+    await writeGuest(dir, "g.wasm", await taggedGuard("v2"));
+    expect((await m.invoke("tool_pre_invoke", { name: "special" }, special)).violation?.code).toBe("v1");
+    expect((await m.invoke("tool_pre_invoke", { name: "other" })).violation?.code).toBe("v1");
+    await rm(`${dir}/g.wasm`);
+    expect((await m.invoke("tool_pre_invoke", { name: "special" }, special)).violation?.code).toBe("v1");
+  });
+
+  it("an override whose config cannot be loaded is a load error, not a silent fallback", async () => {
+    const dir = await tempDir();
+    // cpex_init fails when the config's first byte is a map with 1 entry ({level: high} via the override).
+    await writeGuest(
+      dir,
+      "g.wasm",
+      guest(`(func (export "cpex_handle") (result i32) (i32.const 0))
+        (func (export "cpex_init") (result i32)
+          (drop (call $config_read (i32.const 2000) (i32.const 100)))
+          (if (result i32) (i32.eq (i32.load8_u (i32.const 2011)) (i32.const 0x68)) ;; 'h' of "high"
+            (then (i32.const 1)) (else (i32.const 0))))`),
+    );
+    const m = new PluginManager({ logger: captureLogger() });
+    registerWasmHost(m);
+    await expect(m.loadConfigYaml(yaml(`${dir}/g.wasm`))).rejects.toThrow(
+      /config override of plugin 'g' failed/,
+    );
+  });
+});
