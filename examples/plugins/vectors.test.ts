@@ -136,6 +136,7 @@ async function manager(
   m.registerFactory(`examples/${name}`, PLUGINS[name]!);
   registerWasmHost(m, { clock });
   await m.loadConfigFile(yaml);
+  await m.initialize(); // so that shutdown() releases the plugins (and a worker-mode plugin's threads)
   return m;
 }
 

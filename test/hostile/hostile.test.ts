@@ -23,12 +23,15 @@ describe("hostile guests", () => {
     expect(files.length).toBeGreaterThanOrEqual(9);
   });
 
-  for (const file of files) {
-    const source = readFileSync(join(here, file), "utf8");
+  for (const [file, execution] of files.flatMap((f) => [
+    [f, "inline"],
+    [f, "worker"],
+  ])) {
+    const source = readFileSync(join(here, file as string), "utf8");
     const expectCode = header(source, "expect");
     const expectLoad = header(source, "expect-load");
     const limits = header(source, "limits");
-    it(`${file}: ${expectCode ?? `load fails (${expectLoad})`}`, async () => {
+    it(`${file} (${execution}): ${expectCode ?? `load fails (${expectLoad})`}`, async () => {
       const dir = await tempDir();
       await writeGuest(dir, "hostile.wasm", source);
       const m = new PluginManager({ logger: silentLogger });
@@ -38,11 +41,12 @@ describe("hostile guests", () => {
         name: "bystander",
         priority: 200,
       });
-      const yaml = `plugins:\n  - name: hostile\n    kind: wasm://${join(dir, "hostile.wasm")}\n    hooks: [tool_pre_invoke]\n    on_error: ignore\n${limits === undefined ? "" : `    limits: ${limits}\n`}`;
+      const yaml = `plugins:\n  - name: hostile\n    kind: wasm://${join(dir, "hostile.wasm")}\n    hooks: [tool_pre_invoke]\n    on_error: ignore\n    execution: ${execution}\n${limits === undefined ? "" : `    limits: ${limits}\n`}`;
       if (expectLoad !== undefined) {
         await expect(m.loadConfigYaml(yaml)).rejects.toThrow(new RegExp(expectLoad));
         expect((await m.invoke("tool_pre_invoke", { name: "t" })).continueProcessing).toBe(true);
         expect(ran).toBe(1);
+        await m.shutdown();
         return;
       }
       await m.loadConfigYaml(yaml);
@@ -52,6 +56,7 @@ describe("hostile guests", () => {
         expect(r.errors.map((e) => e.code)).toEqual([expectCode]);
       }
       expect(ran).toBe(2); // the pipeline carried on each time
+      await m.shutdown();
     });
   }
 });

@@ -4,6 +4,7 @@
 // (inline) or inside a worker thread. After any abnormal end the instance is dead (`alive` is false) and its
 // owner makes a fresh one.
 
+import { isMainThread } from "node:worker_threads";
 import type { JsonObject } from "../../core/index.js";
 import { CallState, type GuestError, type LazyBytes } from "./abi/call-state.js";
 import { createHostFunctions } from "./abi/host-functions.js";
@@ -320,13 +321,19 @@ export class GuestInstance {
 /**
  * The test-only import module: `cpex_test.block(ms)` blocks the calling thread without executing instructions
  * (Atomics.wait), the way a V8 bug or an uninterruptible operation would. The hard-kill tests use it to make a
- * worker really stop answering. Accepted at load only with the host option `unsafeTestImports`.
+ * worker really stop answering; `cpex_test.crash()` ends a worker thread. Accepted at load only with the host
+ * option `unsafeTestImports`.
  */
 function testImports(): WebAssembly.ModuleImports {
   const cell = new Int32Array(new SharedArrayBuffer(4));
   return {
     block: (ms: number): void => {
       Atomics.wait(cell, 0, 0, ms);
+    },
+    // Ends a worker thread the way a fatal error would (in a worker, process.exit ends only that thread).
+    crash: (): void => {
+      if (isMainThread) throw new Error("cpex_test.crash is only meaningful in a worker thread");
+      process.exit(70);
     },
   };
 }

@@ -22,7 +22,7 @@ export const CPEX_MODULE = "cpex";
 export const WASI_MODULE = "wasi_snapshot_preview1";
 /** Test-only imports (guest.ts), accepted only when the host is created with `unsafeTestImports`. */
 export const TEST_MODULE = "cpex_test";
-export const TEST_IMPORTS: Readonly<Record<string, FuncSig>> = { block: sig("i32", "") };
+export const TEST_IMPORTS: Readonly<Record<string, FuncSig>> = { block: sig("i32", ""), crash: sig("", "") };
 
 export const CPEX_IMPORTS: Readonly<Record<string, FuncSig>> = {
   hook_name_len: LEN,

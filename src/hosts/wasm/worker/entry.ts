@@ -56,6 +56,8 @@ function reply(msg: FromWorker): void {
   logs = [];
 }
 
+port.postMessage({ t: "ready" } satisfies FromWorker);
+
 port.on("message", (msg: ToWorker) => {
   if (msg.t === "drop") {
     hosted.delete(msg.instance);

@@ -35,7 +35,10 @@ type Message = Extract<ToWorker, { t: "create" } | { t: "call" }>;
 interface Job {
   readonly msg: Message;
   readonly instance: RemoteInstance;
-  /** Epoch ms by which the worker must answer (plus the grace). */
+  /**
+   * Epoch ms by which the worker must answer (plus the grace); for start-ups (`create`), whose budget counts
+   * from when the worker receives them, the budget in ms.
+   */
   readonly deadline: number;
   readonly done: (answer: Answer) => void;
   /** An internal re-create after a respawn: its failure is reported to the call that follows. */
@@ -95,15 +98,21 @@ export class RemoteInstance {
 
 export class Slot {
   private worker: Worker | undefined;
+  /** The worker has loaded its code (a fresh worker's start-up is not counted against any call). */
+  private ready = false;
   private readonly cancel = new Int32Array(new SharedArrayBuffer(4));
   private readonly queue: Job[] = [];
   private running: Job | undefined;
   private killTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the running job's own deadline passes (epoch ms): a kill reports how far past it the worker was. */
+  private killAt = 0;
   readonly instances = new Set<RemoteInstance>();
   /** Times a worker of this slot was started (1 + respawns). */
   spawns = 0;
   kills = 0;
   crashes = 0;
+  /** Running calls the main thread cancelled (the executor gave up on them). */
+  cancels = 0;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -149,6 +158,7 @@ export class Slot {
       job.done({ ok: false, why: { kind: "cancelled" } });
     } else if (this.running === job) {
       // The guest's meter polls this word at every refill: the call stops within a slice.
+      this.cancels++;
       Atomics.store(this.cancel, CANCEL_WORD, job.msg.id);
     }
   }
@@ -166,7 +176,13 @@ export class Slot {
     });
     this.spawns++;
     let error: Error | undefined;
-    w.on("message", (m: FromWorker) => this.answer(w, m));
+    w.on("message", (m: FromWorker) => {
+      if (m.t === "ready") {
+        if (this.worker !== w) return;
+        this.ready = true;
+        this.pump();
+      } else this.answer(w, m);
+    });
     w.on("error", (e) => {
       error = e;
     });
@@ -177,14 +193,15 @@ export class Slot {
     });
     w.unref(); // an idle pool never holds the process; a running call's kill timer does
     this.worker = w;
+    this.ready = false;
     return w;
   }
 
   private pump(): void {
-    if (this.running !== undefined) return;
-    const job = this.queue.shift();
-    if (job === undefined) return;
+    if (this.running !== undefined || this.queue.length === 0) return;
     const worker = this.worker ?? this.spawn();
+    if (!this.ready) return; // pumped again when the worker says it is ready
+    const job = this.queue.shift() as Job;
     const inst = job.instance;
     if (job.msg.t === "call" && inst.needsCreate) {
       // Re-create the instance on the fresh worker first; its answer is checked when it arrives.
@@ -196,14 +213,14 @@ export class Slot {
         instance: inst.id,
         module: inst.module,
         spec: inst.spec,
-        deadline: epochNow() + inst.spec.limits.startupTimeoutMs,
+        budgetMs: inst.spec.limits.startupTimeoutMs,
       };
       inst.pending++;
       this.start(
         {
           msg: create,
           instance: inst,
-          deadline: create.deadline,
+          deadline: create.budgetMs,
           internal: true,
           done: (a) => {
             inst.pending--;
@@ -220,12 +237,15 @@ export class Slot {
   private start(job: Job, worker: Worker): void {
     this.running = job;
     Atomics.store(this.cancel, CANCEL_WORD, 0);
-    const wait = Math.max(0, job.deadline + this.options.graceMs - epochNow());
-    this.killTimer = setTimeout(() => this.kill(), wait);
+    // A call sent late (it waited in the queue, or for a fresh worker) still gets the whole grace: the guest
+    // stops itself at its deadline, so a worker that answers within the grace is working normally.
+    const budget = job.msg.t === "create" ? job.deadline : Math.max(job.deadline - epochNow(), 0);
+    this.killAt = epochNow() + budget;
+    this.killTimer = setTimeout(() => this.kill(), budget + this.options.graceMs);
     worker.postMessage(job.msg);
   }
 
-  private answer(from: Worker, msg: FromWorker): void {
+  private answer(from: Worker, msg: Exclude<FromWorker, { t: "ready" }>): void {
     const job = this.running;
     // Only the running job's answer counts: anything else is from a worker already replaced.
     if (from !== this.worker || job === undefined || msg.id !== job.msg.id) return;
@@ -245,7 +265,7 @@ export class Slot {
     void w.terminate();
     this.running = undefined;
     for (const inst of this.instances) inst.needsCreate = true;
-    job.done({ ok: false, why: { kind: "killed", deadline: job.deadline, killedAt: epochNow() } });
+    job.done({ ok: false, why: { kind: "killed", deadline: this.killAt, killedAt: epochNow() } });
     this.pump(); // queued calls never started: they run on a fresh worker
   }
 
@@ -288,21 +308,15 @@ export class WorkerPool {
     const slot = this.slots.reduce((a, b) => (b.load < a.load ? b : a));
     const inst = new RemoteInstance(slot, module, spec);
     slot.instances.add(inst);
-    const deadline = epochNow() + spec.limits.startupTimeoutMs;
-    const answer = await slot.run(
-      { t: "create", id: nextId++, instance: inst.id, module, spec, deadline },
-      inst,
-      deadline,
-    );
+    const budgetMs = spec.limits.startupTimeoutMs;
+    const msg: Message = { t: "create", id: nextId++, instance: inst.id, module, spec, budgetMs };
+    const answer = await slot.run(msg, inst, budgetMs);
     if (answer.ok && answer.msg.t === "created") return inst;
     slot.drop(inst);
     if (!answer.ok) throw new Error(describeUnanswered(answer.why, "start-up"));
     const m = answer.msg;
-    throw Object.assign(new Error(m.t === "create_failed" ? m.message : "unexpected answer"), {
-      code: m.t === "create_failed" ? m.code : "init_failed",
-      details: m.t === "create_failed" ? m.details : {},
-      logs: m.logs,
-    });
+    if (m.t !== "create_failed") throw new Error(`unexpected answer '${m.t}' to a start-up`);
+    throw Object.assign(new Error(m.message), { code: m.code, details: m.details, logs: m.logs });
   }
 
   release(instance: RemoteInstance): void {
@@ -314,15 +328,16 @@ export class WorkerPool {
     return this.slots.reduce((n, s) => n + s.instances.size, 0);
   }
 
-  stats(): { workers: number; spawns: number; kills: number; crashes: number } {
+  stats(): { workers: number; spawns: number; kills: number; crashes: number; cancels: number } {
     return this.slots.reduce(
       (acc, s) => ({
         workers: acc.workers + 1,
         spawns: acc.spawns + s.spawns,
         kills: acc.kills + s.kills,
         crashes: acc.crashes + s.crashes,
+        cancels: acc.cancels + s.cancels,
       }),
-      { workers: 0, spawns: 0, kills: 0, crashes: 0 },
+      { workers: 0, spawns: 0, kills: 0, crashes: 0, cancels: 0 },
     );
   }
 

@@ -30,8 +30,8 @@ export type ToWorker =
       readonly instance: number;
       readonly module: WebAssembly.Module;
       readonly spec: GuestSpec;
-      /** Start-up deadline, epoch ms. */
-      readonly deadline: number;
+      /** Start-up budget in ms (the guest's startup_timeout_ms), counted from when the worker receives it. */
+      readonly budgetMs: number;
     }
   | {
       readonly t: "call";
@@ -76,6 +76,7 @@ export type WireOutcome =
     };
 
 export type FromWorker =
+  | { readonly t: "ready" }
   | { readonly t: "created"; readonly id: number; readonly logs: LogLines }
   | {
       readonly t: "create_failed";
