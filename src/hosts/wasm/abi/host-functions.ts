@@ -5,8 +5,8 @@
 import type { JsonObject } from "../../../core/index.js";
 import { abiViolation, GuestStop } from "../errors.js";
 import type { CallState, LazyBytes } from "./call-state.js";
+import { decode } from "./decode.js";
 import type { GuestMemory } from "./memory.js";
-import { decode } from "./msgpack.js";
 
 // Import functions take and return wasm values (numbers, bigints); V8 converts at the boundary.
 // biome-ignore lint/suspicious/noExplicitAny: parameter types differ per import; checked by the ABI signature table.
@@ -45,7 +45,8 @@ export function createHostFunctions(
   };
   const configSource: LazyBytes = () => options.config;
 
-  const readMessage = (ptr: number, len: number, what: string, limit: number): unknown => {
+  // `root` names the decoded value in error paths (`result.modified_payload.args[3]`), as resultFromWire does.
+  const readMessage = (ptr: number, len: number, what: string, root: string, limit: number): unknown => {
     if (len >>> 0 > limit) {
       throw new GuestStop("result_too_large", `${what}: ${len >>> 0} bytes exceed the limit of ${limit}`, {
         size_bytes: len >>> 0,
@@ -54,8 +55,10 @@ export function createHostFunctions(
     }
     const view = memory().range(ptr, len, what);
     try {
-      return decode(view);
+      return decode(view, { path: root });
     } catch (err) {
+      // A stop raised while decoding (by a progress hook, e.g. a deadline) keeps its own code.
+      if (err instanceof GuestStop) throw err;
       throw abiViolation(`${what}: not a valid MessagePack value (${(err as Error).message})`);
     }
   };
@@ -70,14 +73,14 @@ export function createHostFunctions(
     result_set(ptr: number, len: number): number {
       if (state.phase !== "handle") throw abiViolation("result_set: called outside cpex_handle");
       if (state.result !== undefined) throw abiViolation("result_set: called twice in one cpex_handle");
-      const value = readMessage(ptr, len, "result_set", options.maxResultBytes);
+      const value = readMessage(ptr, len, "result_set", "result", options.maxResultBytes);
       if (!isMap(value)) throw abiViolation("result_set: the result must be a MessagePack map");
       state.result = value;
       return 0;
     },
 
     error_set(ptr: number, len: number): number {
-      const value = readMessage(ptr, len, "error_set", options.maxResultBytes);
+      const value = readMessage(ptr, len, "error_set", "error", options.maxResultBytes);
       if (!isMap(value)) throw abiViolation("error_set: the error must be a MessagePack map");
       const message = value["message"];
       const code = value["code"];
