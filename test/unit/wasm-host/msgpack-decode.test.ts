@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { decode, MsgpackDecodeError } from "../../../src/hosts/wasm/abi/decode.js";
 import { encode, MsgpackError, decode as reexported } from "../../../src/hosts/wasm/abi/msgpack.js";
 import { MAX_DEPTH } from "../../../src/hosts/wasm/abi/msgpack-limits.js";
+import { guest, managerFromYaml, tempDir, watBytes, writeGuest } from "../../helpers/wasm-host.js";
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
 const str = (s: string) => {
@@ -265,5 +266,55 @@ describe("strict MessagePack decoder: limits", () => {
       expect(rejection(bytes(...input)).message).toMatch(message);
     });
     expect(sizes).toBeLessThan(16);
+  });
+});
+
+describe("strict MessagePack decoder: through result_set and error_set", () => {
+  // A guest handing `bytes` to `call` (result_set or error_set) and returning `status`.
+  async function run(call: "result_set" | "error_set", input: Uint8Array, status: number) {
+    const dir = await tempDir();
+    await writeGuest(
+      dir,
+      "g.wasm",
+      guest(`(data (i32.const 64) "${watBytes(input)}")
+        (func (export "cpex_handle") (result i32)
+          (drop (call $${call} (i32.const 64) (i32.const ${input.length}))) (i32.const ${status}))`),
+    );
+    const m = await managerFromYaml(
+      dir,
+      "plugins:\n  - { name: g, kind: wasm://g.wasm, hooks: [tool_pre_invoke], on_error: ignore }\n",
+    );
+    return m.invoke("tool_pre_invoke", { name: "t" });
+  }
+
+  it("an extension type in a result is an abi_violation naming the path", async () => {
+    const input = bytes(
+      0x81,
+      ...str("modified_payload"),
+      0x81,
+      ...str("args"),
+      0x92,
+      1,
+      0xd6,
+      0xff,
+      0,
+      0,
+      0,
+      0,
+    );
+    const r = await run("result_set", input, 0);
+    expect(r.errors[0]).toMatchObject({ code: "abi_violation" });
+    expect(r.errors[0]?.message).toContain(
+      "result_set: not a valid MessagePack value (result.modified_payload.args[1]: MessagePack extension types",
+    );
+  });
+
+  it("a duplicate key in an error is an abi_violation naming the path", async () => {
+    const input = bytes(0x82, ...str("message"), ...str("a"), ...str("message"), ...str("b"));
+    const r = await run("error_set", input, 1);
+    expect(r.errors[0]).toMatchObject({ code: "abi_violation" });
+    expect(r.errors[0]?.message).toContain(
+      'error_set: not a valid MessagePack value (error: duplicate key "message"',
+    );
   });
 });

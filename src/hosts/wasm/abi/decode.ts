@@ -74,11 +74,13 @@ function progress(r: Reader): void {
   r.onProgress!(r.items);
 }
 
-/** Make sure `n` bytes follow the marker at `at` (the reader is just past the marker). */
-function need(r: Reader, n: number, at: number): void {
-  if (n > r.end - r.pos) {
-    fail(at, `truncated input: marker ${hex(r.bytes[at]!)} needs ${n} more bytes, ${r.end - r.pos} left`);
-  }
+/** Consume the `n` bytes that follow the marker at `at` (the reader is just past it); returns where they start. */
+function take(r: Reader, n: number, at: number): number {
+  const p = r.pos;
+  if (n > r.end - p)
+    fail(at, `truncated input: marker ${hex(r.bytes[at]!)} needs ${n} more bytes, ${r.end - p} left`);
+  r.pos = p + n;
+  return p;
 }
 
 function hex(byte: number): string {
@@ -87,9 +89,7 @@ function hex(byte: number): string {
 
 /** Read a length of 1, 2 or 4 bytes (big-endian, unsigned) following the marker at `at`. */
 function length(r: Reader, bytes: 1 | 2 | 4, at: number): number {
-  need(r, bytes, at);
-  const p = r.pos;
-  r.pos = p + bytes;
+  const p = take(r, bytes, at);
   if (bytes === 1) return r.bytes[p]!;
   if (bytes === 2) return r.view.getUint16(p);
   return r.view.getUint32(p);
@@ -227,7 +227,6 @@ function readValue(r: Reader, depth: number): unknown {
   if (c < 0xa0) return readArray(r, c & 0x0f, depth + 1, at);
   if (c < 0xc0) return readStr(r, c & 0x1f, at);
   const v = r.view;
-  const p = at + 1;
   switch (c) {
     case 0xc0:
       return null;
@@ -242,45 +241,25 @@ function readValue(r: Reader, depth: number): unknown {
     case 0xc6:
       return readBin(r, length(r, 4, at), at);
     case 0xca:
-      need(r, 4, at);
-      r.pos = p + 4;
-      return readFloat(v.getFloat32(p));
+      return readFloat(v.getFloat32(take(r, 4, at)));
     case 0xcb:
-      need(r, 8, at);
-      r.pos = p + 8;
-      return readFloat(v.getFloat64(p));
+      return readFloat(v.getFloat64(take(r, 8, at)));
     case 0xcc:
-      need(r, 1, at);
-      r.pos = p + 1;
-      return r.bytes[p]!;
+      return r.bytes[take(r, 1, at)]!;
     case 0xcd:
-      need(r, 2, at);
-      r.pos = p + 2;
-      return v.getUint16(p);
+      return v.getUint16(take(r, 2, at));
     case 0xce:
-      need(r, 4, at);
-      r.pos = p + 4;
-      return v.getUint32(p);
+      return v.getUint32(take(r, 4, at));
     case 0xcf:
-      need(r, 8, at);
-      r.pos = p + 8;
-      return readU64(r, p);
+      return readU64(r, take(r, 8, at));
     case 0xd0:
-      need(r, 1, at);
-      r.pos = p + 1;
-      return v.getInt8(p);
+      return v.getInt8(take(r, 1, at));
     case 0xd1:
-      need(r, 2, at);
-      r.pos = p + 2;
-      return v.getInt16(p);
+      return v.getInt16(take(r, 2, at));
     case 0xd2:
-      need(r, 4, at);
-      r.pos = p + 4;
-      return v.getInt32(p);
+      return v.getInt32(take(r, 4, at));
     case 0xd3:
-      need(r, 8, at);
-      r.pos = p + 8;
-      return readI64(r, p);
+      return readI64(r, take(r, 8, at));
     case 0xd9:
       return readStr(r, length(r, 1, at), at);
     case 0xda:
