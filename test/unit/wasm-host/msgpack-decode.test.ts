@@ -125,9 +125,19 @@ describe("strict MessagePack decoder: refusals", () => {
     ["an integer-like key", [0x82, ...str("1"), 1, ...str("1"), 2]],
     ["a long key", [0x82, ...str("x".repeat(20)), 1, ...str("x".repeat(20)), 2]],
   ])("a duplicate key (%s)", (_, input) => {
-    const err = rejection(bytes(...input));
-    expect(err.message).toMatch(/duplicate key/);
+    const err = rejection(bytes(...input), "m");
+    expect(err.reason).toBe("duplicate key");
+    // The path ends in the key: `m.a`, `m.__proto__`, `m["1"]`, `m.xxxx…`.
+    expect(err.path).toMatch(/^m(\.|\[")/);
     expect(err.offset).toBe(1 + (input.length - 1) / 2);
+  });
+
+  it("a hostile key cannot flood or forge the error message", () => {
+    const key = `a\nfake: error ${"x".repeat(5000)}`;
+    const err = rejection(bytes(0x82, ...encode(key), 1, ...encode(key), 2));
+    expect(err.reason).toBe("duplicate key");
+    expect(err.message.length).toBeLessThan(200);
+    expect(err.message).not.toContain("\n");
   });
 
   it("inherited names are not mistaken for duplicates", () => {
@@ -314,7 +324,7 @@ describe("strict MessagePack decoder: through result_set and error_set", () => {
     const r = await run("error_set", input, 1);
     expect(r.errors[0]).toMatchObject({ code: "abi_violation" });
     expect(r.errors[0]?.message).toContain(
-      'error_set: not a valid MessagePack value (error: duplicate key "message"',
+      "error_set: not a valid MessagePack value (error.message: duplicate key (at byte 11))",
     );
   });
 });

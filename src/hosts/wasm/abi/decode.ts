@@ -187,24 +187,18 @@ function readMap(r: Reader, n: number, depth: number, at: number): Record<string
     for (let i = 0; i < n; i++) {
       key = undefined;
       const keyAt = r.pos;
-      const k = readKey(r);
-      if (k === "__proto__") {
+      key = readKey(r);
+      // The error path ends in the key itself (cut to a readable length by formatPath).
+      if (Object.hasOwn(out, key)) fail(keyAt, "duplicate key");
+      if (key === "__proto__") {
         // An own data property, as JSON.parse makes it; assignment would replace the object's prototype instead.
-        if (Object.hasOwn(out, k)) fail(keyAt, `duplicate key ${JSON.stringify(k)}`);
-        key = k;
-        Object.defineProperty(out, k, {
+        Object.defineProperty(out, key, {
           value: readValue(r, depth),
           enumerable: true,
           writable: true,
           configurable: true,
         });
-        continue;
-      }
-      // Decoded values are never undefined, so an own key always reads as defined; hasOwn only settles inherited
-      // names (`toString`, …).
-      if (out[k] !== undefined && Object.hasOwn(out, k)) fail(keyAt, `duplicate key ${JSON.stringify(k)}`);
-      key = k;
-      out[k] = readValue(r, depth);
+      } else out[key] = readValue(r, depth);
     }
   } catch (err) {
     if (err instanceof Failure && key !== undefined) err.reversedPath.push(key);
