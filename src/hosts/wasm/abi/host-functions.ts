@@ -57,8 +57,6 @@ export function createHostFunctions(
     try {
       return decode(view, { path: root });
     } catch (err) {
-      // A stop raised while decoding (by a progress hook, e.g. a deadline) keeps its own code.
-      if (err instanceof GuestStop) throw err;
       throw abiViolation(`${what}: not a valid MessagePack value (${(err as Error).message})`);
     }
   };
