@@ -7,7 +7,7 @@ import type { JsonObject } from "../../../core/index.js";
 import { abiViolation, GuestStop } from "../errors.js";
 import type { CallState, LazyBytes } from "./call-state.js";
 import { copyCost, HOST_COPY_CHUNK_BYTES, HOST_COSTS } from "./costs.js";
-import { decodeGuest } from "./decode.js";
+import { decode, MsgpackDecodeError } from "./decode.js";
 import type { GuestMemory } from "./memory.js";
 import { MAX_GUEST_MESSAGE_CHARS, safeText } from "./text.js";
 
@@ -60,6 +60,27 @@ export function writeCharged(
   }
 }
 
+/**
+ * Decode guest MessagePack with the strict decoder (abi/decode.ts): anything that is not plain data is an
+ * `abi_violation` naming the path. `onProgress` charges per value; a stop it throws (fuel, deadline) passes
+ * through as it is.
+ */
+export function decodeGuest(
+  bytes: Uint8Array,
+  what: string,
+  root: string,
+  onProgress?: (items: number) => void,
+): unknown {
+  try {
+    return decode(bytes, { path: root, ...(onProgress === undefined ? {} : { onProgress }) });
+  } catch (err) {
+    if (err instanceof MsgpackDecodeError) {
+      throw abiViolation(`${what}: not a valid MessagePack value (${err.message})`);
+    }
+    throw err;
+  }
+}
+
 export function createHostFunctions(
   state: CallState,
   memory: () => GuestMemory,
@@ -90,7 +111,8 @@ export function createHostFunctions(
   };
   const configSource: LazyBytes = () => options.config;
 
-  const readMessage = (ptr: number, len: number, what: string, limit: number): unknown => {
+  // `root` names the decoded value in error paths (`result.modified_payload.args[3]`), as resultFromWire does.
+  const readMessage = (ptr: number, len: number, what: string, root: string, limit: number): unknown => {
     const n = len >>> 0;
     if (n > limit) {
       throw new GuestStop("result_too_large", `${what}: ${n} bytes exceed the limit of ${limit}`, {
@@ -105,7 +127,7 @@ export function createHostFunctions(
       charge((items - charged) * HOST_COSTS.decodePerItem);
       charged = items;
     };
-    return decodeGuest(view, what, onProgress);
+    return decodeGuest(view, what, root, onProgress);
   };
 
   return {
@@ -119,7 +141,7 @@ export function createHostFunctions(
       charge(HOST_COSTS.call);
       if (state.phase !== "handle") throw abiViolation("result_set: called outside cpex_handle");
       if (state.result !== undefined) throw abiViolation("result_set: called twice in one cpex_handle");
-      const value = readMessage(ptr, len, "result_set", options.maxResultBytes);
+      const value = readMessage(ptr, len, "result_set", "result", options.maxResultBytes);
       if (!isMap(value)) throw abiViolation("result_set: the result must be a MessagePack map");
       state.result = value;
       if (options.keepResultBytes === true)
@@ -129,7 +151,7 @@ export function createHostFunctions(
 
     error_set(ptr: number, len: number): number {
       charge(HOST_COSTS.call);
-      const value = readMessage(ptr, len, "error_set", options.maxResultBytes);
+      const value = readMessage(ptr, len, "error_set", "error", options.maxResultBytes);
       if (!isMap(value)) throw abiViolation("error_set: the error must be a MessagePack map");
       const message = value["message"];
       const code = value["code"];

@@ -1,18 +1,12 @@
-// MessagePack for the ABI. Decoding uses msgpackr (fast, strict). Encoding is our own because msgpackr writes
-// integral numbers above 32 bits as float64, which typed guests (Rust u64/i64 fields) reject; here every integral
-// number is an integer on the wire, bigints keep full 64-bit precision, binary stays `bin`, and `undefined` map
-// values are omitted (CPEX: absent optionals are omitted, not nil).
+// MessagePack encoder for the ABI (host → guest). Our own because msgpackr writes integral numbers above 32 bits as
+// float64, which typed guests (Rust u64/i64 fields) reject; here every integral number is an integer on the wire,
+// bigints keep full 64-bit precision, binary stays `bin`, and `undefined` map values are omitted (CPEX: absent
+// optionals are omitted, not nil). Guest output is decoded by the strict decoder in decode.ts; `decode` is
+// re-exported here for callers that import it from this module.
 
-import { Unpackr } from "msgpackr";
+import { formatPath, MAX_DEPTH, type PathSegment } from "./msgpack-limits.js";
 
-const unpackr = new Unpackr({
-  useRecords: false,
-  mapsAsObjects: true,
-  // "auto" (numbers within ±2^53, bigint beyond) is supported at run time but missing from the typings.
-  int64AsType: "auto" as "bigint",
-  // Decoded `bin` values must not alias guest memory, which the guest may overwrite after the call.
-  copyBuffers: true,
-});
+export { decode, MsgpackDecodeError } from "./decode.js";
 
 export class MsgpackError extends Error {
   constructor(
@@ -22,11 +16,6 @@ export class MsgpackError extends Error {
     super(`${path}: ${message}`);
     this.name = "MsgpackError";
   }
-}
-
-/** Decode exactly one MessagePack value from `bytes` (which may be a view of guest memory). */
-export function decode(bytes: Uint8Array): unknown {
-  return unpackr.unpack(bytes);
 }
 
 const textEncoder = new TextEncoder();
@@ -160,16 +149,14 @@ function writeMapHeader(w: Writer, n: number): void {
 }
 
 // Keys and indices from the root to the value being written; read only to name the path in an error.
-const trail: Array<string | number> = [];
+const trail: PathSegment[] = [];
 
 function path(): string {
-  let out = "";
-  for (const k of trail) out += typeof k === "number" ? `[${k}]` : out === "" ? k : `.${k}`;
-  return out;
+  return formatPath(undefined, trail);
 }
 
 function writeValue(w: Writer, v: unknown, depth: number): void {
-  if (depth > 512) throw new MsgpackError(path(), "value nested deeper than 512 levels");
+  if (depth > MAX_DEPTH) throw new MsgpackError(path(), `value nested deeper than ${MAX_DEPTH} levels`);
   switch (typeof v) {
     case "string":
       writeString(w, v);

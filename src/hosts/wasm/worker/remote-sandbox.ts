@@ -12,7 +12,7 @@ import {
   PluginError,
   type PluginResult,
 } from "../../../core/index.js";
-import { decodeGuest } from "../abi/decode.js";
+import { decodeGuest } from "../abi/host-functions.js";
 import { encode } from "../abi/msgpack.js";
 import type { CompiledPlugin, WasmEngine } from "../engine.js";
 import { GuestStop, HostFailure, wasmPluginError } from "../errors.js";
@@ -163,7 +163,7 @@ export class WorkerSandbox {
       let result: Record<string, unknown> | undefined;
       if (wire.resultBytes !== undefined) {
         try {
-          result = decodeGuest(wire.resultBytes, "result_set", () => {}) as Record<string, unknown>;
+          result = decodeGuest(wire.resultBytes, "result_set", "result") as Record<string, unknown>;
         } catch (err) {
           inst.recycleNext = true;
           if (err instanceof GuestStop) throw wasmPluginError(name, err.code, err.message, err.details);
