@@ -120,10 +120,10 @@ describe("strict MessagePack decoder: progress hook", () => {
     expect(calls).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000]);
   });
 
-  it("defaults to every 4096 items and counts map keys", () => {
+  it("defaults to every 4096 items, reports the rest at the end, and counts map keys", () => {
     const calls: number[] = [];
     decode(array(10_000), { onProgress: (n) => calls.push(n) });
-    expect(calls).toEqual([4096, 8192]);
+    expect(calls).toEqual([4096, 8192, 10001]);
     const keys: number[] = [];
     const map = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`k${i}`, i]));
     decode(encode(map), { progressEvery: 1, onProgress: (n) => keys.push(n) });
