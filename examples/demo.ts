@@ -24,7 +24,11 @@ function printResult(title: string, payload: unknown, r: PipelineResult): void {
   for (const t of r.trace ?? []) {
     const tel = t.telemetry;
     const wasm =
-      tel === undefined ? "" : dim(`  fuel ${tel["fuel_used"]}  pages ${tel["memory_pages"]}  [wasm]`);
+      tel === undefined
+        ? ""
+        : dim(
+            `  fuel ${tel["fuel_used"]}  pages ${tel["memory_pages"]}  [wasm${tel["execution"] === "worker" ? ", worker thread" : ""}]`,
+          );
     const padded = t.outcome.padEnd(12);
     const outcome =
       t.outcome === "deny"
@@ -147,6 +151,11 @@ async function main(): Promise<void> {
   );
   console.log(
     dim("\n  The runaway plugin was stopped by its fuel budget; on_error: ignore let the pipeline carry on."),
+  );
+  console.log(
+    dim(
+      "  secrets_scanner ran on a worker thread (execution: worker): a runaway there never blocks this event loop.",
+    ),
   );
   console.log(dim(`  Background tasks (fire_and_forget): ${r.background.count}; waiting…`));
   await r.background.wait();

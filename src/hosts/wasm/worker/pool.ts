@@ -191,15 +191,19 @@ export class Slot {
       this.crashes++;
       this.lost(`worker exited with code ${code}${error === undefined ? "" : `: ${error.message}`}`);
     });
-    w.unref(); // an idle pool never holds the process; a running call's kill timer does
     this.worker = w;
     this.ready = false;
     return w;
   }
 
   private pump(): void {
+    // A worker with work holds the process open (its answer is awaited); an idle one never does.
+    const busy = this.running !== undefined || this.queue.length > 0;
+    if (busy) this.worker?.ref();
+    else this.worker?.unref();
     if (this.running !== undefined || this.queue.length === 0) return;
     const worker = this.worker ?? this.spawn();
+    worker.ref();
     if (!this.ready) return; // pumped again when the worker says it is ready
     const job = this.queue.shift() as Job;
     const inst = job.instance;

@@ -156,7 +156,7 @@ export class WorkerSandbox {
     this.log(msg.logs);
     const wire = msg.outcome;
     this.lastTelemetry = wire.telemetry;
-    call.report(wire.telemetry);
+    call.report({ ...wire.telemetry, execution: "worker" });
     if (wire.kind !== "host" && wire.logDropped > 0) logDropped(o.logger, name, wire.logDropped);
     let outcome: SettledOutcome;
     if (wire.kind === "returned") {
