@@ -20,7 +20,7 @@ export const HOST_COSTS = Object.freeze({
   /** Per byte of log text the host accepts (`log`, `fd_write` to stdout/stderr); dropped bytes cost nothing. */
   logPerByte: 1,
   /** Per iovec entry of `fd_write`. */
-  iovec: 16,
+  iovec: 100,
   /** Per byte of `random_get` output. */
   randomPerByte: 2,
 });

@@ -52,7 +52,10 @@ function start(h: Hosted): void {
 }
 
 function reply(msg: FromWorker): void {
-  port?.postMessage(msg);
+  // Result bytes are a fresh copy (GuestInstance keeps them with slice()): transfer, do not clone.
+  const bytes = msg.t === "result" && msg.outcome.kind === "returned" ? msg.outcome.resultBytes : undefined;
+  if (bytes !== undefined) port?.postMessage(msg, [bytes.buffer as ArrayBuffer]);
+  else port?.postMessage(msg);
   logs = [];
 }
 
@@ -115,9 +118,10 @@ port.on("message", (msg: ToWorker) => {
       return;
     }
   }
-  const payload = msg.payload;
-  const extensions = msg.extensions;
-  const context = msg.context;
+  const [a, b] = msg.split;
+  const payload = new Uint8Array(msg.inputs, 0, a);
+  const extensions = new Uint8Array(msg.inputs, a, b - a);
+  const context = new Uint8Array(msg.inputs, b);
   const o = (h.guest as GuestInstance).call({
     hook: msg.hook,
     payload: () => payload,

@@ -246,7 +246,8 @@ export class Slot {
     const budget = job.msg.t === "create" ? job.deadline : Math.max(job.deadline - epochNow(), 0);
     this.killAt = epochNow() + budget;
     this.killTimer = setTimeout(() => this.kill(), budget + this.options.graceMs);
-    worker.postMessage(job.msg);
+    if (job.msg.t === "call") worker.postMessage(job.msg, [job.msg.inputs]);
+    else worker.postMessage(job.msg);
   }
 
   private answer(from: Worker, msg: Exclude<FromWorker, { t: "ready" }>): void {

@@ -96,18 +96,24 @@ export class WorkerSandbox {
       });
     }
     const cap = o.compiled.memoryCapPages * 65536;
-    let inputs: { payload: Uint8Array; extensions: Uint8Array; context: Uint8Array };
+    let inputs: ArrayBuffer;
+    let split: [number, number];
     try {
-      inputs = {
-        payload: encodeInput("payload", payload, (v) => o.engine.encodePayload(v), cap),
-        extensions: encodeInput("extensions", extensionsToWire(view), (v) => encode(v, "extensions"), cap),
-        context: encodeInput(
-          "context",
-          { local_state: ctx.localState, global_state: ctx.globalState },
-          (v) => encode(v, "context"),
-          cap,
-        ),
-      };
+      const payloadBytes = encodeInput("payload", payload, (v) => o.engine.encodePayload(v), cap);
+      const ext = encodeInput("extensions", extensionsToWire(view), (v) => encode(v, "extensions"), cap);
+      const context = encodeInput(
+        "context",
+        { local_state: ctx.localState, global_state: ctx.globalState },
+        (v) => encode(v, "context"),
+        cap,
+      );
+      // One buffer for the three, transferred to the worker (the payload's encoding stays cached here).
+      const all = new Uint8Array(payloadBytes.length + ext.length + context.length);
+      all.set(payloadBytes, 0);
+      all.set(ext, payloadBytes.length);
+      all.set(context, payloadBytes.length + ext.length);
+      inputs = all.buffer;
+      split = [payloadBytes.length, payloadBytes.length + ext.length];
     } catch (err) {
       if (err instanceof HostFailure) {
         throw new PluginError(err.message, { kind: "host", pluginName: name, code: err.code });
@@ -121,7 +127,8 @@ export class WorkerSandbox {
       {
         t: "call",
         hook,
-        ...inputs,
+        inputs,
+        split,
         deadline,
         ...(clock === undefined ? {} : { clockNs: toNs(clock()) }),
       },
