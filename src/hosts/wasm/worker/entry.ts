@@ -2,7 +2,7 @@
 // inline host does (same GuestInstance: fuel, deadline, memory, WASI and ABI rules). The main thread sends bytes
 // in and gets bytes back (protocol.ts); it decodes and validates results itself.
 
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { GuestStop } from "../errors.js";
 import { GuestInstance } from "../guest.js";
 import { clockFrom, realClock, seededRandom, systemRandom, type WasiClock } from "../wasi/preview1.js";
@@ -18,7 +18,8 @@ interface Hosted {
 
 const port = parentPort;
 if (port === null) throw new Error("worker/entry.ts must run in a worker thread");
-const cancel = new Int32Array((workerData as { cancel: SharedArrayBuffer }).cancel);
+// The slot's cancel word arrives in the first message ("attach"); until then nothing can be cancelled.
+let cancel: Int32Array<ArrayBufferLike> = new Int32Array(4);
 const hosted = new Map<number, Hosted>();
 let currentCall = -1;
 let logs: Array<readonly [number, string]> = [];
@@ -62,6 +63,10 @@ function reply(msg: FromWorker): void {
 port.postMessage({ t: "ready" } satisfies FromWorker);
 
 port.on("message", (msg: ToWorker) => {
+  if (msg.t === "attach") {
+    cancel = new Int32Array(msg.cancel);
+    return;
+  }
   if (msg.t === "drop") {
     hosted.delete(msg.instance);
     return;

@@ -69,6 +69,61 @@ function startWorker(options: ConstructorParameters<typeof Worker>[1]): Worker {
 
 let nextId = 1;
 
+/** A booted worker not yet serving a slot, and whether it has said it is ready. */
+interface Booted {
+  readonly worker: Worker;
+  ready: boolean;
+}
+
+/**
+ * One spare worker, kept booted once any worker of the pool has been killed or has crashed: the next respawn then
+ * takes it instead of booting a thread (and the TypeScript loader, from sources) while a plugin waits. A pool
+ * that never loses a worker never pays for a spare.
+ */
+class Spares {
+  private spare: Booted | undefined;
+  private wanted = false;
+
+  constructor(private readonly boot: () => Worker) {}
+
+  /** A booted worker (the spare if there is one), and a new spare started behind it once one is wanted. */
+  take(): Booted {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (this.wanted) this.refill();
+    if (spare !== undefined) {
+      spare.worker.removeAllListeners("message");
+      return spare;
+    }
+    return { worker: this.boot(), ready: false };
+  }
+
+  /** A worker was lost: from now on keep a spare. */
+  want(): void {
+    this.wanted = true;
+    if (this.spare === undefined) this.refill();
+  }
+
+  private refill(): void {
+    const b: Booted = { worker: this.boot(), ready: false };
+    b.worker.on("message", (m: FromWorker) => {
+      if (m.t === "ready") b.ready = true;
+    });
+    b.worker.on("exit", () => {
+      if (this.spare === b) this.spare = undefined;
+    });
+    b.worker.unref();
+    this.spare = b;
+  }
+
+  async close(): Promise<void> {
+    this.wanted = false;
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare !== undefined) await spare.worker.terminate();
+  }
+}
+
 /** One plugin instance placed on a worker. */
 export class RemoteInstance {
   readonly id = nextId++;
@@ -114,7 +169,10 @@ export class Slot {
   /** Running calls the main thread cancelled (the executor gave up on them). */
   cancels = 0;
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(
+    private readonly options: PoolOptions,
+    private readonly spares: Spares,
+  ) {}
 
   get load(): number {
     return this.instances.size;
@@ -164,16 +222,10 @@ export class Slot {
   }
 
   private spawn(): Worker {
-    const w = startWorker({
-      workerData: { cancel: this.cancel.buffer },
-      resourceLimits: {
-        maxOldGenerationSizeMb: this.options.heapMb,
-        maxYoungGenerationSizeMb: 16,
-        stackSizeMb: 4,
-      },
-      stdout: false,
-      stderr: false,
-    });
+    const booted = this.spares.take();
+    const w = booted.worker;
+    // The cancel word is this slot's: a spare learns it when it is taken.
+    w.postMessage({ t: "attach", cancel: this.cancel.buffer } satisfies ToWorker);
     this.spawns++;
     let error: Error | undefined;
     w.on("message", (m: FromWorker) => {
@@ -192,7 +244,7 @@ export class Slot {
       this.lost(`worker exited with code ${code}${error === undefined ? "" : `: ${error.message}`}`);
     });
     this.worker = w;
-    this.ready = false;
+    this.ready = booted.ready;
     return w;
   }
 
@@ -266,6 +318,7 @@ export class Slot {
     const w = this.worker;
     if (job === undefined || w === undefined) return;
     this.kills++;
+    this.spares.want();
     this.worker = undefined;
     void w.terminate();
     this.running = undefined;
@@ -275,6 +328,7 @@ export class Slot {
   }
 
   private lost(reason: string): void {
+    this.spares.want();
     clearTimeout(this.killTimer);
     this.worker = undefined;
     const job = this.running;
@@ -303,9 +357,21 @@ export class Slot {
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
+  private readonly spares: Spares;
 
   constructor(readonly options: PoolOptions) {
-    for (let i = 0; i < Math.max(1, options.size); i++) this.slots.push(new Slot(options));
+    this.spares = new Spares(() =>
+      startWorker({
+        resourceLimits: {
+          maxOldGenerationSizeMb: options.heapMb,
+          maxYoungGenerationSizeMb: 16,
+          stackSizeMb: 4,
+        },
+        stdout: false,
+        stderr: false,
+      }),
+    );
+    for (let i = 0; i < Math.max(1, options.size); i++) this.slots.push(new Slot(options, this.spares));
   }
 
   /** Place a new instance on the least-loaded worker and start it there (under its start-up limits). */
@@ -347,7 +413,7 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.close()));
+    await Promise.all([...this.slots.map((s) => s.close()), this.spares.close()]);
   }
 }
 

@@ -51,7 +51,9 @@ export type ToWorker =
       /** Discard the instance's state and start a fresh one first (the main thread found its last result bad). */
       readonly recycle: boolean;
     }
-  | { readonly t: "drop"; readonly instance: number };
+  | { readonly t: "drop"; readonly instance: number }
+  /** Sent first: the slot's shared cancel word (a spare worker learns it when a slot takes it). */
+  | { readonly t: "attach"; readonly cancel: SharedArrayBuffer };
 
 /** A guest outcome as it crosses threads: the result as bytes, decoded again on the main thread. */
 export type WireOutcome =
