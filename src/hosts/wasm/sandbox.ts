@@ -13,7 +13,6 @@ import {
   PluginError,
   type PluginResult,
 } from "../../core/index.js";
-import type { LazyBytes } from "./abi/call-state.js";
 import { encode, MsgpackError } from "./abi/msgpack.js";
 import { resultFromWire } from "./abi/result.js";
 import type { CompiledPlugin, WasmEngine } from "./engine.js";
@@ -45,7 +44,14 @@ export class Sandbox {
   private disposed = false;
   lastTelemetry: CallTelemetry | undefined;
 
-  constructor(private readonly options: SandboxOptions) {}
+  // Made once: a call creates only the three lazy input closures (this is the per-call hot path).
+  private readonly capBytes: number;
+  private readonly encodePayload: (v: unknown) => Uint8Array;
+
+  constructor(private readonly options: SandboxOptions) {
+    this.capBytes = options.compiled.memoryCapPages * 65536;
+    this.encodePayload = (v) => options.engine.encodePayload(v);
+  }
 
   /** Instantiate now (at load), so a broken plugin is a load error rather than a first-call error. */
   start(): void {
@@ -69,12 +75,6 @@ export class Sandbox {
     });
     guest.start();
     return guest;
-  }
-
-  /** Lazy MessagePack of one input (encoded only if the guest asks for it). */
-  private input(what: string, value: () => unknown, encodeFn: (v: unknown) => Uint8Array): LazyBytes {
-    const capBytes = this.options.compiled.memoryCapPages * 65536;
-    return () => encodeInput(what, value(), encodeFn, capBytes);
   }
 
   /** One hook invocation. Synchronous; throws a PluginError on any failure. */
@@ -104,25 +104,19 @@ export class Sandbox {
         throw wasmPluginError(name, "init_failed", `re-instantiation failed: ${message}`, details);
       }
     }
-    const engine = this.options.engine;
+    const cap = this.capBytes;
     const outcome = guest.call({
       hook,
-      payload: this.input(
-        "payload",
-        () => payload,
-        (v) => engine.encodePayload(v),
-      ),
-      extensions: this.input(
-        "extensions",
-        () => extensionsToWire(view),
-        (v) => encode(v, "extensions"),
-      ),
-      context: this.input(
-        "context",
-        () => ({ local_state: ctx.localState, global_state: ctx.globalState }),
-        (v) => encode(v, "context"),
-      ),
-      ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
+      payload: () => encodeInput("payload", payload, this.encodePayload, cap),
+      extensions: () => encodeInput("extensions", extensionsToWire(view), encodeExtensions, cap),
+      context: () =>
+        encodeInput(
+          "context",
+          { local_state: ctx.localState, global_state: ctx.globalState },
+          encodeContext,
+          cap,
+        ),
+      deadline: call.deadline,
     });
     this.lastTelemetry = outcome.telemetry;
     call.report(outcome.telemetry);
@@ -142,6 +136,9 @@ export class Sandbox {
     this.guest = undefined;
   }
 }
+
+const encodeExtensions = (v: unknown): Uint8Array => encode(v, "extensions");
+const encodeContext = (v: unknown): Uint8Array => encode(v, "context");
 
 const RESERVED: ReadonlySet<string> = new Set([...RECYCLING, "init_failed"]);
 

@@ -116,6 +116,11 @@ class Spares {
     this.spare = b;
   }
 
+  /** Whether a booted spare is ready to take over (for benchmarks and tests). */
+  get ready(): boolean {
+    return this.spare?.ready === true;
+  }
+
   async close(): Promise<void> {
     this.wanted = false;
     const spare = this.spare;
@@ -392,6 +397,11 @@ export class WorkerPool {
 
   release(instance: RemoteInstance): void {
     instance.slot.drop(instance);
+  }
+
+  /** A spare worker is booted and ready (there is one once a worker has been lost). */
+  get spareReady(): boolean {
+    return this.spares.ready;
   }
 
   /** Instances hosted, over all workers. */
