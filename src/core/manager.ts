@@ -391,7 +391,7 @@ export class PluginManager {
       const entries = snap.byHook.get(hook);
       if (entries === undefined) return allowed(payload, extensions, table, options.trace === true);
       const lineup = snap.router.resolve(hook, extensions, entries);
-      const resolved = lineup.some((r) => r.configOverride !== undefined || r.onError !== undefined)
+      const resolved = lineup.some((r) => r.configOverride !== undefined)
         ? withOverrides(lineup, hook, this.overrides)
         : lineup.map((r) => r.entry);
       const settings = {
@@ -400,16 +400,16 @@ export class PluginManager {
         logger: this.logger,
         closed: this.pluginsDown,
       };
-      return (await execute(
+      return (await execute({
         hook,
-        resolved,
+        entries: resolved,
         payload,
         extensions,
         table,
         settings,
-        this.closing.background,
-        options.trace === true,
-      )) as PipelineResult<P>;
+        tracker: this.closing.background,
+        trace: options.trace === true,
+      })) as PipelineResult<P>;
     } catch (err) {
       // Only a bug in the runtime gets here (handlers' failures are outcomes): fail closed, never throw.
       const reason = err instanceof Error ? err.message : String(err);

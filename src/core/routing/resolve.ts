@@ -1,6 +1,6 @@
 // Route matching and plugin resolution (§6.3): pure functions over a CpexConfig.
 
-import type { AuthenticationSpec, CpexConfig, EntityType, PluginRef, Route } from "../config/types.js";
+import type { AuthenticationSpec, CpexConfig, EntityType, PluginReference, Route } from "../config/types.js";
 import { globMatch, isGlob } from "./glob.js";
 import type { ResolvedRef } from "./types.js";
 
@@ -81,7 +81,7 @@ export function selectionTags(route: Route, requestTags: readonly string[] | und
  */
 export function resolvePluginsForEntity(config: CpexConfig, req: EntityRequest): ResolvedRef[] {
   const layers: ResolvedRef[] = [];
-  const push = (refs: readonly PluginRef[], when?: string): void => {
+  const push = (refs: readonly PluginReference[], when?: string): void => {
     for (const r of refs) layers.push(toResolved(r, when));
   };
   const all = config.groups.get(ALL_GROUP);
@@ -129,7 +129,7 @@ export function resolveIdentitySteps(config: CpexConfig, req: EntityRequest): Re
   return dedupeLast(layers);
 }
 
-function toResolved(ref: PluginRef, when: string | undefined): ResolvedRef {
+function toResolved(ref: PluginReference, when: string | undefined): ResolvedRef {
   if (ref.config === undefined && when === undefined) return ref;
   return {
     name: ref.name,
