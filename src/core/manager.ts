@@ -1,16 +1,19 @@
 // The plugin manager: loads plugins from config through factories, owns registrations and lifecycle, and runs
-// invokes on an immutable snapshot (a registration during an invoke does not change the running pipeline).
-// Lifecycle and closing state: docs/configuration.md, "Lifecycle and closing state".
+// invokes on an immutable snapshot (snapshot.ts). Lifecycle and closing state: docs/configuration.md,
+// "Lifecycle and closing state"; what embedders may query: introspection.ts.
 
 import { ConfigError, pluginLocation } from "./config/errors.js";
 import { loadConfig, normalizePluginConfig, type ParseOptions, parseConfig } from "./config/load.js";
 import type { CpexConfig, PluginConfig, PluginConfigInput, PluginSettings } from "./config/types.js";
-import { ContextTable } from "./context.js";
+import { ContextTable, type StateMap } from "./context.js";
 import { ManagerClosedError, PluginError } from "./errors.js";
-import { execute } from "./executor/index.js";
+import { execute, type RunSettings } from "./executor/index.js";
 import { EMPTY_EXTENSIONS, type ExtensionsInput, toCanonicalExtensions } from "./extensions/container.js";
 import type { Extensions } from "./extensions/types.js";
-import { FactoryRegistry } from "./factories.js";
+import { FactoryRegistry, unclaimedKeyWarnings } from "./factories.js";
+import { errorMessage } from "./guards.js";
+import type { CustomHookCheck, HookPayloadInput, HookPayloads } from "./hooks.js";
+import { localStatesByName, overrideLabel, type PluginInfo, pluginInfo } from "./introspection.js";
 import {
   ClosingState,
   initializeAll,
@@ -27,15 +30,21 @@ import {
   withOverrides,
 } from "./overrides.js";
 import type { FactoryContext, HookHandler, NativePlugin, PluginFactory, PluginInstance } from "./plugin.js";
-import { HookEntry, PluginRef, sortByPriority } from "./registry.js";
-import { NO_BACKGROUND, type PipelineResult } from "./result.js";
-import { createRouter } from "./routing/router.js";
-import type { Router } from "./routing/types.js";
+import { HookEntry, PluginRef } from "./registry.js";
+import type { PipelineResult } from "./result.js";
+import { allowed, buildSnapshot, internalError, type Snapshot } from "./snapshot.js";
 
 export interface ManagerOptions {
   logger?: Logger;
   /** Settings for programmatic use; a loaded config replaces them. */
   settings?: Partial<Omit<PluginSettings, "raw">>;
+  /**
+   * Payload-check mode: handlers receive a deep-frozen copy of the payload, so one that writes to it in place
+   * fails its call (a panic, handled by `on_error`) instead of changing the request without `payloadModified`.
+   * For development and tests: it copies the payload for every call. Default: on when `NODE_ENV` is
+   * `development` (docs/configuration.md, "Payloads are read-only").
+   */
+  checkPayloadMutation?: boolean;
 }
 
 export interface InvokeOptions {
@@ -61,13 +70,6 @@ interface Registration {
   readonly entries: readonly HookEntry[];
 }
 
-interface Snapshot {
-  readonly byHook: ReadonlyMap<string, readonly HookEntry[]>;
-  readonly router: Router;
-  readonly settings: PluginSettings;
-  readonly config: CpexConfig | undefined;
-}
-
 const DEFAULT_SETTINGS: PluginSettings = parseConfig("{}").pluginSettings;
 
 export class PluginManager {
@@ -83,6 +85,7 @@ export class PluginManager {
   private initialized = false;
   private initializing: Promise<void> | undefined;
   private generation = 0;
+  private readonly checkPayloads: boolean;
   // One closure for every invoke: the executor asks it before each handler call.
   private readonly pluginsDown = (): boolean => this.closing.pluginsDown;
 
@@ -90,6 +93,7 @@ export class PluginManager {
     this.logger = options.logger ?? consoleLogger;
     this.factories = new FactoryRegistry(this.logger);
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings, raw: DEFAULT_SETTINGS.raw };
+    this.checkPayloads = options.checkPayloadMutation ?? process.env["NODE_ENV"] === "development";
     this.snap = this.buildSnapshot();
   }
 
@@ -130,21 +134,32 @@ export class PluginManager {
 
   async loadConfigFile(path: string, options: Omit<ParseOptions, "file"> = {}): Promise<void> {
     this.closing.assertOpen("loadConfig");
-    await this.loadConfig(await loadConfig(path, { warn: (m) => this.logger.warn(m), ...options }));
+    await this.loadConfig(await loadConfig(path, this.parseOptions(options)), options.hostPluginKeys);
   }
 
   async loadConfigYaml(text: string, options: ParseOptions = {}): Promise<void> {
     this.closing.assertOpen("loadConfig");
-    await this.loadConfig(parseConfig(text, { warn: (m) => this.logger.warn(m), ...options }));
+    await this.loadConfig(parseConfig(text, this.parseOptions(options)), options.hostPluginKeys);
+  }
+
+  /** Warnings to the logger; the keys registered factories declare are known to the parser. */
+  private parseOptions<O extends Omit<ParseOptions, "file">>(options: O): O {
+    return {
+      warn: (m: string) => this.logger.warn(m),
+      ...options,
+      hostPluginKeys: [...this.factories.pluginKeys(), ...(options.hostPluginKeys ?? [])],
+    };
   }
 
   /**
    * Instantiate every plugin of `config` through its factory, build every route/group config override it asks
    * for (docs/configuration.md, "Route overrides"), register them, then adopt the config's settings and routes.
    * When the manager is already initialised the new instances are initialised before they are registered.
-   * Atomic: if any plugin or override fails, nothing is registered and the previous state stays.
+   * Atomic: if any plugin or override fails, nothing is registered and the previous state stays. A per-plugin key
+   * neither the core nor the plugin's factory reads (`PluginFactory.pluginKeys`) draws a warning, unless it is one
+   * of `hostPluginKeys`.
    */
-  async loadConfig(config: CpexConfig): Promise<void> {
+  async loadConfig(config: CpexConfig, hostPluginKeys: readonly string[] = []): Promise<void> {
     this.closing.assertOpen("loadConfig");
     const built: Registration[] = [];
     const bases = new Map<string, OverrideBase>();
@@ -154,7 +169,7 @@ export class PluginManager {
           plugin: pc.name,
         });
       }
-      const { registration, base } = await this.instantiate(pc, config);
+      const { registration, base } = await this.instantiate(pc, config, hostPluginKeys);
       built.push(registration);
       bases.set(pc.name, base);
     }
@@ -190,15 +205,17 @@ export class PluginManager {
   private async instantiate(
     pc: PluginConfig,
     config: CpexConfig | undefined,
+    hostPluginKeys: readonly string[],
   ): Promise<{ registration: Registration; base: OverrideBase }> {
     const factory = this.factories.factoryFor(pc);
+    for (const w of unclaimedKeyWarnings(pc, factory, hostPluginKeys)) this.logger.warn(w);
     const ctx = this.factoryContext(config);
     let instance: PluginInstance;
     try {
       instance = await factory.create(pc, ctx);
     } catch (err) {
       if (err instanceof ConfigError || err instanceof PluginError) throw err;
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       throw new ConfigError(`${pluginLocation(pc)}: cannot create plugin of kind '${pc.kind}': ${reason}`, {
         plugin: pc.name,
       });
@@ -264,17 +281,7 @@ export class PluginManager {
   }
 
   private buildSnapshot(): Snapshot {
-    const byHook = new Map<string, HookEntry[]>();
-    for (const r of this.registrations.values()) {
-      for (const e of r.entries) {
-        const list = byHook.get(e.hook);
-        if (list === undefined) byHook.set(e.hook, [e]);
-        else list.push(e);
-      }
-    }
-    for (const [hook, list] of byHook) byHook.set(hook, sortByPriority(list));
-    const router = createRouter(this.config, { warn: (m) => this.logger.warn(m) });
-    return { byHook, router, settings: this.settings, config: this.config };
+    return buildSnapshot(this.registrations.values(), this.config, this.settings, this.logger);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------------------
@@ -291,7 +298,10 @@ export class PluginManager {
     return [...this.registrations.keys()];
   }
 
-  /** Bumped on every registration change (a new snapshot). */
+  /**
+   * Bumped on every registration change (a new snapshot).
+   * @deprecated Nothing in cpex reads it; it will be removed in a later version.
+   */
   get configGeneration(): number {
     return this.generation;
   }
@@ -361,6 +371,38 @@ export class PluginManager {
     return this.registrations.get(name)?.ref.config;
   }
 
+  /**
+   * A registered plugin's id, configured and effective mode, breaker state, hooks, counters and route-override
+   * instances; undefined when no plugin has that name. A snapshot taken now (introspection.ts).
+   */
+  plugin(name: string): PluginInfo | undefined {
+    const r = this.registrations.get(name);
+    if (r === undefined) return undefined;
+    return pluginInfo(
+      r.ref,
+      r.entries.map((e) => e.hook),
+      this.overrides.of(r.ref),
+    );
+  }
+
+  /**
+   * The plugin name a registration id (a ContextTable key) belongs to: the plugin's own name, or
+   * `name (route override n)` for its n-th route-override instance; undefined for an id this manager never issued.
+   */
+  pluginNameOf(id: string): string | undefined {
+    for (const r of this.registrations.values()) {
+      if (r.ref.id === id) return r.ref.name;
+      const i = this.overrides.of(r.ref).findIndex((o) => o.ref.id === id);
+      if (i >= 0) return overrideLabel(r.ref.name, i + 1);
+    }
+    return undefined;
+  }
+
+  /** The local states of `table` (a PipelineResult's contextTable) keyed by plugin name (see pluginNameOf). */
+  localStates(table: ContextTable): ReadonlyMap<string, Readonly<StateMap>> {
+    return localStatesByName(table, (id) => this.pluginNameOf(id));
+  }
+
   clearRoutingCache(): void {
     this.snap.router.clearCache();
   }
@@ -375,8 +417,22 @@ export class PluginManager {
    * Run `hook` through its plugins. Handler failures never make it reject: they surface in `violation`, `errors`
    * and `continueProcessing`. It rejects only with ManagerClosedError, once shutdown started: a closing manager
    * never runs a partial pipeline and never returns an allow.
+   *
+   * Built-in hooks (and custom ones declared in HookPayloads) take their typed payload (HookPayloadInput: field
+   * types and unknown fields are checked); any other name is a custom hook with an untyped payload, except a
+   * literal in a built-in's namespace that is not a hook (`"tool_pre_invok"`), which does not compile.
    */
-  invoke<P = unknown>(hook: string, payload: P, options: InvokeOptions = {}): Promise<PipelineResult<P>> {
+  invoke<H extends keyof HookPayloads>(
+    hook: H,
+    payload: HookPayloadInput<H>,
+    options?: InvokeOptions,
+  ): Promise<PipelineResult<HookPayloads[H]>>;
+  invoke<P = unknown, H extends string = string>(
+    hook: H & CustomHookCheck<H>,
+    payload: P,
+    options?: InvokeOptions,
+  ): Promise<PipelineResult<P>>;
+  invoke(hook: string, payload: unknown, options: InvokeOptions = {}): Promise<PipelineResult> {
     if (!this.closing.isOpen) return Promise.reject(new ManagerClosedError("invoke"));
     return this.closing.invokes.track(this.run(hook, payload, options), `invoke '${hook}'`);
   }
@@ -394,11 +450,12 @@ export class PluginManager {
       const resolved = lineup.some((r) => r.configOverride !== undefined)
         ? withOverrides(lineup, hook, this.overrides)
         : lineup.map((r) => r.entry);
-      const settings = {
+      const settings: RunSettings = {
         timeoutMs: Math.max(1, Math.round(snap.settings.pluginTimeout * 1000)),
         shortCircuitOnDeny: snap.settings.shortCircuitOnDeny,
         logger: this.logger,
         closed: this.pluginsDown,
+        checkPayloads: this.checkPayloads,
       };
       return (await execute({
         hook,
@@ -412,17 +469,9 @@ export class PluginManager {
       })) as PipelineResult<P>;
     } catch (err) {
       // Only a bug in the runtime gets here (handlers' failures are outcomes): fail closed, never throw.
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       this.logger.error(`invoke of '${hook}' failed inside the runtime: ${reason}`);
-      return {
-        continueProcessing: false,
-        violation: { code: "internal_error", reason: `cpex runtime error: ${reason}` },
-        payloadModified: false,
-        modifiedExtensions: extensions,
-        errors: [],
-        contextTable: table,
-        background: NO_BACKGROUND,
-      };
+      return internalError(reason, extensions, table);
     }
   }
 }
@@ -436,24 +485,5 @@ function ownedBy(ref: PluginRef, overrides: readonly OverrideInstance[]): OwnedL
 }
 
 function initFailure(name: string, err: unknown): PluginError {
-  const reason = err instanceof Error ? err.message : String(err);
-  return new PluginError(`initialization failed: ${reason}`, { pluginName: name, cause: err });
-}
-
-function allowed<P>(
-  payload: P,
-  extensions: Extensions,
-  table: ContextTable,
-  trace: boolean,
-): PipelineResult<P> {
-  return {
-    continueProcessing: true,
-    modifiedPayload: payload,
-    payloadModified: false,
-    modifiedExtensions: extensions,
-    errors: [],
-    contextTable: table,
-    background: NO_BACKGROUND,
-    ...(trace ? { trace: [] } : {}),
-  };
+  return new PluginError(`initialization failed: ${errorMessage(err)}`, { pluginName: name, cause: err });
 }
