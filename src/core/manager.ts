@@ -2,15 +2,15 @@
 // invokes on an immutable snapshot (snapshot.ts). Lifecycle and closing state: docs/configuration.md,
 // "Lifecycle and closing state"; what embedders may query: introspection.ts.
 
-import { ConfigError, pluginLocation } from "./config/errors.js";
+import { ConfigError } from "./config/errors.js";
 import { loadConfig, normalizePluginConfig, type ParseOptions, parseConfig } from "./config/load.js";
 import type { CpexConfig, PluginConfig, PluginConfigInput, PluginSettings } from "./config/types.js";
 import { ContextTable, type StateMap } from "./context.js";
-import { ManagerClosedError, PluginError } from "./errors.js";
+import { ManagerClosedError } from "./errors.js";
 import { execute, type RunSettings } from "./executor/index.js";
 import { EMPTY_EXTENSIONS, type ExtensionsInput, toCanonicalExtensions } from "./extensions/container.js";
 import type { Extensions } from "./extensions/types.js";
-import { FactoryRegistry, unclaimedKeyWarnings } from "./factories.js";
+import { FactoryRegistry } from "./factories.js";
 import { errorMessage } from "./guards.js";
 import type { CustomHookCheck, HookPayloadInput, HookPayloads } from "./hooks.js";
 import { localStatesByName, overrideLabel, type PluginInfo, pluginInfo } from "./introspection.js";
@@ -21,17 +21,22 @@ import {
   type OwnedLifecycle,
   shutdownAll,
 } from "./lifecycle.js";
-import { consoleLogger, type Logger } from "./logger.js";
 import {
-  buildOverrides,
-  type OverrideBase,
-  type OverrideInstance,
-  OverrideTable,
-  withOverrides,
-} from "./overrides.js";
-import type { FactoryContext, HookHandler, NativePlugin, PluginFactory, PluginInstance } from "./plugin.js";
+  buildConfig,
+  type ConfigVisitor,
+  initFailure,
+  ownedBy,
+  type Registration,
+  visitConfig,
+} from "./loading.js";
+import { consoleLogger, type Logger } from "./logger.js";
+import { OverrideTable, withOverrides } from "./overrides.js";
+import type { HookHandler, NativePlugin, PluginFactory, PluginInstance } from "./plugin.js";
 import { HookEntry, PluginRef } from "./registry.js";
 import type { PipelineResult } from "./result.js";
+
+export type { ConfigVisitor } from "./loading.js";
+
 import { allowed, buildSnapshot, internalError, type Snapshot } from "./snapshot.js";
 
 export interface ManagerOptions {
@@ -53,21 +58,6 @@ export interface InvokeOptions {
   contextTable?: ContextTable;
   /** Collect a per-plugin trace in `result.trace`. */
   trace?: boolean;
-}
-
-/** Visitors see the loaded config (orchestrators such as policy engines compile their parts of it). */
-export interface ConfigVisitor {
-  visitPlugins?(plugins: readonly PluginConfig[], config: CpexConfig): void | Promise<void>;
-  visitPolicyBundle?(
-    name: string,
-    group: CpexConfig["groups"] extends ReadonlyMap<string, infer G> ? G : never,
-  ): void | Promise<void>;
-  visitRoute?(route: CpexConfig["routes"][number]): void | Promise<void>;
-}
-
-interface Registration {
-  readonly ref: PluginRef;
-  readonly entries: readonly HookEntry[];
 }
 
 const DEFAULT_SETTINGS: PluginSettings = parseConfig("{}").pluginSettings;
@@ -161,73 +151,26 @@ export class PluginManager {
    */
   async loadConfig(config: CpexConfig, hostPluginKeys: readonly string[] = []): Promise<void> {
     this.closing.assertOpen("loadConfig");
-    const built: Registration[] = [];
-    const bases = new Map<string, OverrideBase>();
-    for (const pc of config.plugins) {
-      if (this.registrations.has(pc.name)) {
-        throw new ConfigError(`${pluginLocation(pc)}: plugin '${pc.name}' is already registered`, {
-          plugin: pc.name,
-        });
-      }
-      const { registration, base } = await this.instantiate(pc, config, hostPluginKeys);
-      built.push(registration);
-      bases.set(pc.name, base);
-    }
-    const overrides = await buildOverrides(config, bases);
-    const owned = built.flatMap((r) => ownedBy(r.ref, [...(overrides.get(r.ref.id)?.values() ?? [])]));
+    const built = await buildConfig(config, {
+      factories: this.factories,
+      logger: this.logger,
+      settings: this.settings,
+      hostPluginKeys,
+      isRegistered: (name) => this.registrations.has(name),
+    });
     this.closing.assertOpen("loadConfig");
-    if (this.initialized) await initializeAll(owned, this.logger, initFailure);
+    if (this.initialized) await initializeAll(built.owned, this.logger, initFailure);
     if (!this.closing.isOpen) {
       // shutdown() began while the new instances were initialising: they were never registered, so shut them here.
-      if (this.initialized) await shutdownAll(owned, this.logger);
+      if (this.initialized) await shutdownAll(built.owned, this.logger);
       throw new ManagerClosedError("loadConfig");
     }
-    for (const r of built) this.registrations.set(r.ref.name, r);
-    this.overrides.adopt(overrides);
+    for (const r of built.registrations) this.registrations.set(r.ref.name, r);
+    this.overrides.adopt(built.overrides);
     this.config = config;
     this.settings = config.pluginSettings;
     this.invalidate();
-    for (const v of this.visitors) {
-      await v.visitPlugins?.(config.plugins, config);
-      for (const [name, group] of config.groups) await v.visitPolicyBundle?.(name, group);
-      for (const route of config.routes) await v.visitRoute?.(route);
-    }
-  }
-
-  private factoryContext(config: CpexConfig | undefined): FactoryContext {
-    return {
-      ...(config?.configDir === undefined ? {} : { configDir: config.configDir }),
-      settings: config?.pluginSettings ?? this.settings,
-      logger: this.logger,
-    };
-  }
-
-  private async instantiate(
-    pc: PluginConfig,
-    config: CpexConfig | undefined,
-    hostPluginKeys: readonly string[],
-  ): Promise<{ registration: Registration; base: OverrideBase }> {
-    const factory = this.factories.factoryFor(pc);
-    for (const w of unclaimedKeyWarnings(pc, factory, hostPluginKeys)) this.logger.warn(w);
-    const ctx = this.factoryContext(config);
-    let instance: PluginInstance;
-    try {
-      instance = await factory.create(pc, ctx);
-    } catch (err) {
-      if (err instanceof ConfigError || err instanceof PluginError) throw err;
-      const reason = errorMessage(err);
-      throw new ConfigError(`${pluginLocation(pc)}: cannot create plugin of kind '${pc.kind}': ${reason}`, {
-        plugin: pc.name,
-      });
-    }
-    const create = async (overridden: PluginConfig): Promise<PluginInstance> =>
-      factory.create(overridden, ctx);
-    const ref = new PluginRef(pc, instance.plugin, create);
-    const entries = instance.handlers.map((h) => new HookEntry(ref, h.hook, h.handler));
-    return {
-      registration: { ref, entries },
-      base: { ref, instance, hooks: entries.map((e) => e.hook), create },
-    };
+    await visitConfig(this.visitors, config);
   }
 
   // ---- programmatic registration ----------------------------------------------------------------------------
@@ -474,16 +417,4 @@ export class PluginManager {
       return internalError(reason, extensions, table);
     }
   }
-}
-
-/** A plugin's lifecycle followed by its override instances' (the order initialise/shutdown use). */
-function ownedBy(ref: PluginRef, overrides: readonly OverrideInstance[]): OwnedLifecycle[] {
-  return [
-    { name: ref.name, plugin: ref.plugin },
-    ...overrides.map((o) => ({ name: `${ref.name} (route override)`, plugin: o.ref.plugin })),
-  ];
-}
-
-function initFailure(name: string, err: unknown): PluginError {
-  return new PluginError(`initialization failed: ${errorMessage(err)}`, { pluginName: name, cause: err });
 }

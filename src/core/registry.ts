@@ -3,7 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { OnError, PluginConfig, PluginMode } from "./config/types.js";
-import type { HookHandler, PluginInstance, PluginLifecycle } from "./plugin.js";
+import type { HookHandler, PluginLifecycle } from "./plugin.js";
 
 /** What the executor counted for one registration (`PluginManager.plugin(name).counters`). */
 export interface PluginCounters {
@@ -27,8 +27,6 @@ export class PluginRef {
   constructor(
     readonly config: PluginConfig,
     readonly plugin: PluginLifecycle,
-    /** The factory that built it, for route override instances; absent for programmatic registrations. */
-    readonly kindFactory?: (config: PluginConfig) => Promise<PluginInstance>,
   ) {
     this.capabilities = new Set(config.capabilities);
   }

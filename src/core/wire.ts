@@ -1,20 +1,21 @@
-// snake_case wire forms of results, violations and error records (CPEX wire names, cpex-semantics §8), for hosts
+// snake_case wire forms of results, violations and error records (CPEX wire names; docs/compatibility.md), for hosts
 // that talk to plugins or callers in other languages. Decoding validates: a malformed value names the field.
 
 import type { JsonObject } from "./config/types.js";
+import { CpexError } from "./cpex-error.js";
 import type { PluginErrorRecord, PluginViolation } from "./errors.js";
 import { extensionsToWire } from "./extensions/wire.js";
 import type { PipelineResult } from "./result.js";
 
 export type WireMap = Record<string, unknown>;
 
-export class WireFormatError extends Error {
+/** A malformed wire message; code `protocol_error` (docs/errors.md). */
+export class WireFormatError extends CpexError<"protocol_error"> {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`${field}: ${message}`);
-    this.name = "WireFormatError";
+    super("protocol_error", `${field}: ${message}`, { details: { field } });
   }
 }
 

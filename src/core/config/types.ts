@@ -31,7 +31,7 @@ export const DEFAULT_PRIORITY = 100;
 export const DEFAULT_MODE: PluginMode = "sequential";
 export const DEFAULT_ON_ERROR: OnError = "fail";
 
-/** Legacy per-plugin scoping (§2.6), used when routing is disabled. Every field optional; absent = not checked. */
+/** Legacy per-plugin scoping (docs/configuration.md, "Conditions"), used when routing is disabled. Every field optional; absent = not checked. */
 export interface PluginCondition {
   readonly serverIds?: readonly string[];
   readonly tenantIds?: readonly string[];
@@ -51,7 +51,7 @@ export interface ConfigOrigin {
   readonly index?: number;
 }
 
-/** One `plugins:` entry (§2.1), with defaults applied. */
+/** One `plugins:` entry (docs/configuration.md, "`plugins`"), with defaults applied. */
 export interface PluginConfig {
   readonly name: string;
   readonly kind: string;
@@ -95,7 +95,7 @@ export interface PluginConfigInput {
   origin?: ConfigOrigin;
 }
 
-/** `plugin_settings` (§6.2). */
+/** `plugin_settings` (docs/configuration.md, "`plugin_settings`"). */
 export interface PluginSettings {
   readonly routingEnabled: boolean;
   /** Per-plugin invocation timeout in seconds (CPEX: integer seconds, default 30). */

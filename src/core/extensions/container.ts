@@ -72,7 +72,7 @@ function isCanonical(input: ExtensionsInput | Extensions): boolean {
 export const EMPTY_EXTENSIONS: Extensions = Object.freeze({});
 
 /**
- * Copy-on-write working copy of a view (§4.4): immutable slots (request, agent, mcp, completion, provenance, llm,
+ * Copy-on-write working copy of a view: immutable slots (request, agent, mcp, completion, provenance, llm,
  * framework, meta, rawCredentials) keep the same references; writable slots (http, security, delegation,
  * candidateConstraint, custom) are fresh mutable copies the plugin may edit and return.
  */

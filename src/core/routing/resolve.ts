@@ -1,4 +1,4 @@
-// Route matching and plugin resolution (§6.3): pure functions over a CpexConfig.
+// Route matching and plugin resolution (docs/configuration.md, "Routes"): pure functions over a CpexConfig.
 
 import type { AuthenticationSpec, CpexConfig, EntityType, PluginReference, Route } from "../config/types.js";
 import { globMatch, isGlob } from "./glob.js";
@@ -75,7 +75,7 @@ export function selectionTags(route: Route, requestTags: readonly string[] | und
 }
 
 /**
- * Plugin lineup for an entity (§6.3): `all` group → `global.defaults[entityType]` → tag groups of the matched
+ * Plugin lineup for an entity: `all` group → `global.defaults[entityType]` → tag groups of the matched
  * route → the route's own plugins (carrying its `when`); then deduplicated by name, keeping the last
  * occurrence's position and override. No matching route → only the first two layers.
  */
@@ -100,7 +100,7 @@ export function resolvePluginsForEntity(config: CpexConfig, req: EntityRequest):
 }
 
 /**
- * Identity steps for `identity.resolve` (§6.3): `global.authentication` → authentication of the groups named by
+ * Identity steps for `identity.resolve` (docs/configuration.md, "Authentication"): `global.authentication` → authentication of the groups named by
  * the matched route's static tags (`meta.tags` and `groups:`) → the route's own; a route block with
  * `replace_inherited: true` drops the inherited layers. Per-step `config` becomes the override, `on_error` the
  * step's on_error.

@@ -33,8 +33,8 @@ export interface ResolvedRef {
 export interface Router {
   /**
    * The ordered lineup for `hookName`. `entries` are the plugins registered for that hook, in priority order.
-   * Routing disabled / no config → entries whose `conditions` match (§2.6). Routing enabled without
-   * meta.entityType/entityName → all entries. Otherwise the route resolution (§6.3), cached (§6.4).
+   * Routing disabled / no config → entries whose `conditions` match (Conditions). Routing enabled without
+   * meta.entityType/entityName → all entries. Otherwise the route resolution (Routes), cached (docs/configuration.md).
    */
   resolve<T extends RoutablePlugin>(
     hookName: string,
