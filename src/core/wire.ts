@@ -5,6 +5,7 @@ import type { JsonObject } from "./config/types.js";
 import { CpexError } from "./cpex-error.js";
 import type { PluginErrorRecord, PluginViolation } from "./errors.js";
 import { extensionsToWire } from "./extensions/wire.js";
+import { isPlainObject } from "./guards.js";
 import type { PipelineResult } from "./result.js";
 
 export type WireMap = Record<string, unknown>;
@@ -28,9 +29,7 @@ export function violationToWire(v: PluginViolation): WireMap {
   return out;
 }
 
-function isMap(v: unknown): v is WireMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
+const isMap: (v: unknown) => v is WireMap = isPlainObject;
 
 function optString(m: WireMap, key: string, field: string): string | undefined {
   const v = m[key];

@@ -5,6 +5,7 @@
 // inbound data reports the exact path of a bad field. (A zod schema per slot would need the same names twice.)
 
 import { CpexError } from "../cpex-error.js";
+import { isPlainObject } from "../guards.js";
 import { deepFreeze, setKey } from "./container.js";
 import { toCapabilitySet } from "./filter.js";
 import { MonotonicSet } from "./monotonic.js";
@@ -403,10 +404,8 @@ function copyJson(v: unknown): JsonObject {
 }
 
 function expectMap(v: unknown, path: string): Record<string, unknown> {
-  if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof Uint8Array) {
-    throw typeError(path, "a map", v);
-  }
-  return v as Record<string, unknown>;
+  if (!isPlainObject(v)) throw typeError(path, "a map", v);
+  return v;
 }
 
 function expectArray(v: unknown, path: string): unknown[] {

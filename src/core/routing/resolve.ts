@@ -1,6 +1,7 @@
 // Route matching and plugin resolution (docs/configuration.md, "Routes"): pure functions over a CpexConfig.
 
 import type { AuthenticationSpec, CpexConfig, EntityType, PluginReference, Route } from "../config/types.js";
+import { isPlainObject } from "../guards.js";
 import { globMatch, isGlob } from "./glob.js";
 import type { ResolvedRef } from "./types.js";
 
@@ -152,6 +153,5 @@ export function mergeConfigOverride(
   base: unknown,
   override: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const baseObj = base !== null && typeof base === "object" && !Array.isArray(base) ? base : {};
-  return { ...(baseObj as Record<string, unknown>), ...override };
+  return { ...(isPlainObject(base) ? base : {}), ...override };
 }
