@@ -5,13 +5,9 @@
 import { ConfigError } from "./config/errors.js";
 import { loadConfig, normalizePluginConfig, type ParseOptions, parseConfig } from "./config/load.js";
 import type { CpexConfig, PluginConfig, PluginConfigInput, PluginSettings } from "./config/types.js";
-import { ContextTable, type StateMap } from "./context.js";
+import type { ContextTable, StateMap } from "./context.js";
 import { ManagerClosedError } from "./errors.js";
-import { execute, type RunSettings } from "./executor/index.js";
-import { EMPTY_EXTENSIONS, type ExtensionsInput, toCanonicalExtensions } from "./extensions/container.js";
-import type { Extensions } from "./extensions/types.js";
 import { FactoryRegistry } from "./factories.js";
-import { errorMessage } from "./guards.js";
 import type { CustomHookCheck, HookPayloadInput, HookPayloads } from "./hooks.js";
 import { localStatesByName, overrideLabel, type PluginInfo, pluginInfo } from "./introspection.js";
 import {
@@ -30,14 +26,15 @@ import {
   visitConfig,
 } from "./loading.js";
 import { consoleLogger, type Logger } from "./logger.js";
-import { OverrideTable, withOverrides } from "./overrides.js";
+import { OverrideTable } from "./overrides.js";
 import type { HookHandler, NativePlugin, PluginFactory, PluginInstance } from "./plugin.js";
 import { HookEntry, PluginRef } from "./registry.js";
 import type { PipelineResult } from "./result.js";
 
 export type { ConfigVisitor } from "./loading.js";
+export type { InvokeOptions } from "./snapshot.js";
 
-import { allowed, buildSnapshot, internalError, type Snapshot } from "./snapshot.js";
+import { buildSnapshot, type InvokeOptions, runInvoke, type Snapshot } from "./snapshot.js";
 
 export interface ManagerOptions {
   logger?: Logger;
@@ -50,14 +47,6 @@ export interface ManagerOptions {
    * `development` (docs/configuration.md, "Payloads are read-only").
    */
   checkPayloadMutation?: boolean;
-}
-
-export interface InvokeOptions {
-  extensions?: ExtensionsInput | Extensions;
-  /** The table a previous hook of the same request returned (pre → post). */
-  contextTable?: ContextTable;
-  /** Collect a per-plugin trace in `result.trace`. */
-  trace?: boolean;
 }
 
 const DEFAULT_SETTINGS: PluginSettings = parseConfig("{}").pluginSettings;
@@ -379,42 +368,17 @@ export class PluginManager {
     if (!this.closing.isOpen) return Promise.reject(new ManagerClosedError("invoke"));
     return this.closing.invokes.track(this.run(hook, payload, options), `invoke '${hook}'`);
   }
-
-  private async run<P>(hook: string, payload: P, options: InvokeOptions): Promise<PipelineResult<P>> {
-    const snap = this.snap;
-    const table = options.contextTable ?? new ContextTable();
-    let extensions: Extensions = EMPTY_EXTENSIONS;
-    try {
-      extensions =
-        options.extensions === undefined ? EMPTY_EXTENSIONS : toCanonicalExtensions(options.extensions);
-      const entries = snap.byHook.get(hook);
-      if (entries === undefined) return allowed(payload, extensions, table, options.trace === true);
-      const lineup = snap.router.resolve(hook, extensions, entries);
-      const resolved = lineup.some((r) => r.configOverride !== undefined)
-        ? withOverrides(lineup, hook, this.overrides)
-        : lineup.map((r) => r.entry);
-      const settings: RunSettings = {
-        timeoutMs: Math.max(1, Math.round(snap.settings.pluginTimeout * 1000)),
-        shortCircuitOnDeny: snap.settings.shortCircuitOnDeny,
+  private run<P>(hook: string, payload: P, options: InvokeOptions): Promise<PipelineResult<P>> {
+    return runInvoke(
+      this.snap,
+      { hook, payload, options },
+      {
+        overrides: this.overrides,
         logger: this.logger,
         closed: this.pluginsDown,
         checkPayloads: this.checkPayloads,
-      };
-      return (await execute({
-        hook,
-        entries: resolved,
-        payload,
-        extensions,
-        table,
-        settings,
         tracker: this.closing.background,
-        trace: options.trace === true,
-      })) as PipelineResult<P>;
-    } catch (err) {
-      // Only a bug in the runtime gets here (handlers' failures are outcomes): fail closed, never throw.
-      const reason = errorMessage(err);
-      this.logger.error(`invoke of '${hook}' failed inside the runtime: ${reason}`);
-      return internalError(reason, extensions, table);
-    }
+      },
+    );
   }
 }
