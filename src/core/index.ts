@@ -7,6 +7,7 @@ export * from "./error-codes.js";
 export * from "./errors.js";
 export { PHASE_ORDER, PHASES, type PhaseRules } from "./executor/index.js";
 export * from "./extensions/index.js";
+export { unclaimedKeyWarnings } from "./factories.js";
 export * from "./hooks.js";
 export type { PluginInfo, RegistrationInfo } from "./introspection.js";
 export type { ManagerState } from "./lifecycle.js";
