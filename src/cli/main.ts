@@ -8,6 +8,7 @@ import {
   loadConfig,
   PluginManager,
   pipelineResultToWire,
+  unclaimedKeyWarnings,
 } from "../core/index.js";
 import { didYouMean } from "../core/suggest.js";
 import {
@@ -61,8 +62,11 @@ program
   .argument("<config>", "cpex YAML file")
   .action(async (path: string) => {
     try {
-      const config = await loadConfig(path, { warn: (m) => console.warn(`warning: ${m}`) });
       const factory = new WasmPluginFactory(new WasmEngine());
+      const config = await loadConfig(path, {
+        warn: (m) => console.warn(`warning: ${m}`),
+        hostPluginKeys: factory.pluginKeys,
+      });
       const ctx = {
         ...(config.configDir === undefined ? {} : { configDir: config.configDir }),
         settings: config.pluginSettings,
@@ -82,6 +86,8 @@ program
           );
           continue;
         }
+        // The keys the wasm factory does not read draw the warning a manager would give when loading.
+        for (const w of unclaimedKeyWarnings(p, factory)) console.warn(`warning: ${w}`);
         try {
           const instance = await factory.create(p, ctx);
           console.log(`  ${p.name}: ok (${instance.handlers.map((h) => h.hook).join(", ")})`);

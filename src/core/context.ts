@@ -1,4 +1,4 @@
-// Plugin context and the context table threaded from a pre hook to its post hook (cpex-semantics §5).
+// Plugin context and the context table threaded from a pre hook to its post hook (docs/configuration.md, "Modes": which phases keep context writes).
 
 export type StateMap = Record<string, unknown>;
 

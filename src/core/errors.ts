@@ -1,6 +1,8 @@
-// Plugin errors, violations and error records (cpex-semantics §7). Wire names are snake_case; see wire.ts.
+// Plugin errors, violations and error records (docs/errors.md). Wire names are snake_case; see wire.ts.
 
 import type { JsonObject } from "./config/types.js";
+import { CpexError } from "./cpex-error.js";
+import type { CORE_ERROR_CODES } from "./error-codes.js";
 
 /** Why a plugin asks the pipeline to stop. `pluginName` is stamped by the executor with the registered name. */
 export interface PluginViolation {
@@ -32,7 +34,7 @@ export type PluginErrorKind = "execution" | "timeout" | "violation" | "config" |
 /** Default code of a `host` error when the host gave none. */
 export const HOST_ERROR_CODE = "host_error";
 
-/** Codes hosts use for `host` errors. */
+/** Codes hosts use for `host` errors (each registered in error-codes.ts). */
 export const HOST_ERROR_CODES = Object.freeze({
   /** The default: the host failed for a reason of its own. */
   hostError: HOST_ERROR_CODE,
@@ -40,7 +42,7 @@ export const HOST_ERROR_CODES = Object.freeze({
   payloadUnencodable: "payload_unencodable",
   /** The manager shut its plugins down while the request was still running (it outlived `shutdown_timeout`). */
   managerClosed: "manager_closed",
-} as const);
+} as const satisfies Record<string, keyof typeof CORE_ERROR_CODES>);
 
 export interface PluginErrorOptions {
   kind?: PluginErrorKind;
@@ -64,23 +66,21 @@ export interface PluginErrorOptions {
  * The error a handler throws to report a failure, and the error lifecycle calls reject with. The executor never
  * lets it escape an invoke: it becomes a record or a synthesized violation according to `on_error`.
  */
-export class PluginError extends Error {
+export class PluginError extends CpexError<string | undefined> {
   readonly kind: PluginErrorKind;
   readonly pluginName: string;
-  readonly code: string | undefined;
-  readonly details: JsonObject | undefined;
   readonly protoErrorCode: number | undefined;
   readonly timeoutMs: number | undefined;
   readonly violation: PluginViolation | undefined;
   readonly panic: boolean;
 
   constructor(message: string, options: PluginErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "PluginError";
+    super(options.code, message, {
+      ...(options.details === undefined ? {} : { details: options.details }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.kind = options.kind ?? "execution";
     this.pluginName = options.pluginName ?? "";
-    this.code = options.code;
-    this.details = options.details;
     this.protoErrorCode = options.protoErrorCode;
     this.timeoutMs = options.timeoutMs;
     this.violation = options.violation;
@@ -106,7 +106,7 @@ export function toPluginError(thrown: unknown, pluginName: string): PluginError 
 }
 
 /**
- * The record for an error (§7 mapping). Deliberate difference from CPEX Rust: the registered plugin name is always
+ * The record for an error (docs/errors.md, "Error records"). Deliberate difference from CPEX Rust: the registered plugin name is always
  * stamped (Rust copies whatever name the plugin put in its error; quirk 7).
  */
 export function errorRecord(error: PluginError, registeredName: string): PluginErrorRecord {
@@ -153,15 +153,16 @@ export function errorRecord(error: PluginError, registeredName: string): PluginE
  * pipeline and never returns an allow once `shutdown()` started; `initialize()`, `register()` and `loadConfig()`
  * refuse too (create a new PluginManager instead).
  */
-export class ManagerClosedError extends Error {
-  readonly code = "manager_closed";
-
+export class ManagerClosedError extends CpexError<"manager_closed"> {
   constructor(operation: string) {
-    super(`cpex plugin manager is shut down: ${operation} refused (create a new PluginManager)`);
-    this.name = "ManagerClosedError";
+    super(
+      "manager_closed",
+      `cpex plugin manager is shut down: ${operation} refused (create a new PluginManager)`,
+    );
   }
 }
 
+/** @deprecated Nothing in cpex uses it; format a violation yourself. Kept for compatibility. */
 export function violationMessage(v: PluginViolation): string {
   return `[${v.code}] ${v.reason}`;
 }

@@ -1,5 +1,6 @@
 // Which factory builds a plugin `kind`: exact kinds first, then the longest matching scheme prefix (`wasm://`).
 
+import { isCoreKeyTypo } from "./config/build.js";
 import { ConfigError, pluginLocation } from "./config/errors.js";
 import type { PluginConfig } from "./config/types.js";
 import type { Logger } from "./logger.js";
@@ -35,4 +36,30 @@ export class FactoryRegistry {
       { plugin: config.name, ...(config.origin?.file === undefined ? {} : { file: config.origin.file }) },
     );
   }
+
+  /** Every per-plugin key some registered factory declares, for the parser (no typo warning for them). */
+  pluginKeys(): string[] {
+    const keys = new Set<string>();
+    for (const f of [...this.exact.values(), ...this.schemes.map((s) => s.factory)])
+      for (const k of f.pluginKeys ?? []) keys.add(k);
+    return [...keys];
+  }
+}
+
+/**
+ * Warnings for the keys of `config.extra` that neither the core nor `factory` reads. Keys the parser already
+ * warned about (`timeout`, typos of core keys) are left out, and so are `silenced` (a caller's hostPluginKeys).
+ */
+export function unclaimedKeyWarnings(
+  config: PluginConfig,
+  factory: PluginFactory,
+  silenced: readonly string[] = [],
+): string[] {
+  const claimed = new Set([...(factory.pluginKeys ?? []), ...silenced]);
+  return Object.keys(config.extra)
+    .filter((key) => key !== "timeout" && !claimed.has(key) && !isCoreKeyTypo(key))
+    .map(
+      (key) =>
+        `${pluginLocation(config)}: unknown key '${key}' kept for hosts, but neither the core nor the factory of kind '${config.kind}' reads it`,
+    );
 }

@@ -1,5 +1,5 @@
-// Hook names and payload shapes (cpex-semantics §1.4–§1.6). A hook is an open string name; the interfaces below
-// type the built-in ones. Register a custom hook's payload type by declaration merging:
+// Hook names and payload shapes (docs/configuration.md, "Hook names"). A hook is an open string name; the
+// interfaces below type the built-in ones. Register a custom hook's payload type by declaration merging:
 //
 //   declare module "cpex" { interface HookPayloads { email_pre_send: { to: string; body: string } } }
 
@@ -29,7 +29,7 @@ export interface ResourcePostFetchPayload {
   content: unknown;
 }
 
-/** CMF message model (§1.6). `ContentPart` is tagged by `content_type`. */
+/** CMF message model. `ContentPart` is tagged by `content_type`. */
 export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 export type ContentPart =
   | { content_type: "text"; text: string }
@@ -175,7 +175,7 @@ export function knownHooks(): readonly string[] {
   return [...known];
 }
 
-/** Routing aid (§1.7): entity type and pre/post phase of a hook; unknown names are `{ phase: "unphased" }`. */
+/** Routing aid: entity type and pre/post phase of a hook; unknown names are `{ phase: "unphased" }`. */
 export function hookMetadata(hook: string): HookMetadata {
   return metadata.get(hook) ?? { phase: "unphased" };
 }
@@ -184,3 +184,35 @@ export function hookMetadata(hook: string): HookMetadata {
 export function registerHookMetadata(hook: string, meta: HookMetadata): void {
   registerHook(hook, meta);
 }
+
+// ---- typed invoke ------------------------------------------------------------------------------------------
+
+/** The namespaces of the built-in hooks. A literal name in one of them that no HookPayloads entry has is a typo. */
+type BuiltinNamespace =
+  | `tool_${string}`
+  | `prompt_${string}`
+  | `resource_${string}`
+  | `cmf.${string}`
+  | `identity${string}`
+  | `token${string}`;
+
+/**
+ * `unknown` for a name `PluginManager.invoke` accepts as a custom hook, `never` otherwise: a built-in name (its
+ * payload is typed by the other overload) or a literal in a built-in's namespace that is not a hook
+ * (`tool_pre_invok`). A plain `string` is accepted (names known only at run time). Declare a custom hook in
+ * HookPayloads (see the top of this file) to have its payload typed too.
+ */
+export type CustomHookCheck<H extends string> = string extends H
+  ? unknown
+  : H extends keyof HookPayloads
+    ? never
+    : H extends BuiltinNamespace
+      ? never
+      : unknown;
+
+/**
+ * What `PluginManager.invoke` accepts as the payload of a typed hook: the payload type with every field optional.
+ * Field types are checked, and so are unknown fields of an object literal (`{ nmae: "x" }` does not compile);
+ * required fields are not, because hosts forward partial payloads and the runtime never required them.
+ */
+export type HookPayloadInput<H extends keyof HookPayloads> = Partial<HookPayloads[H]>;

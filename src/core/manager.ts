@@ -1,16 +1,15 @@
 // The plugin manager: loads plugins from config through factories, owns registrations and lifecycle, and runs
-// invokes on an immutable snapshot (a registration during an invoke does not change the running pipeline).
-// Lifecycle and closing state: docs/configuration.md, "Lifecycle and closing state".
+// invokes on an immutable snapshot (snapshot.ts). Lifecycle and closing state: docs/configuration.md,
+// "Lifecycle and closing state"; what embedders may query: introspection.ts.
 
-import { ConfigError, pluginLocation } from "./config/errors.js";
+import { ConfigError } from "./config/errors.js";
 import { loadConfig, normalizePluginConfig, type ParseOptions, parseConfig } from "./config/load.js";
 import type { CpexConfig, PluginConfig, PluginConfigInput, PluginSettings } from "./config/types.js";
-import { ContextTable } from "./context.js";
-import { ManagerClosedError, PluginError } from "./errors.js";
-import { execute } from "./executor/index.js";
-import { EMPTY_EXTENSIONS, type ExtensionsInput, toCanonicalExtensions } from "./extensions/container.js";
-import type { Extensions } from "./extensions/types.js";
+import type { ContextTable, StateMap } from "./context.js";
+import { ManagerClosedError } from "./errors.js";
 import { FactoryRegistry } from "./factories.js";
+import type { CustomHookCheck, HookPayloadInput, HookPayloads } from "./hooks.js";
+import { localStatesByName, overrideLabel, type PluginInfo, pluginInfo } from "./introspection.js";
 import {
   ClosingState,
   initializeAll,
@@ -18,54 +17,36 @@ import {
   type OwnedLifecycle,
   shutdownAll,
 } from "./lifecycle.js";
-import { consoleLogger, type Logger } from "./logger.js";
 import {
-  buildOverrides,
-  type OverrideBase,
-  type OverrideInstance,
-  OverrideTable,
-  withOverrides,
-} from "./overrides.js";
-import type { FactoryContext, HookHandler, NativePlugin, PluginFactory, PluginInstance } from "./plugin.js";
-import { HookEntry, PluginRef, sortByPriority } from "./registry.js";
-import { NO_BACKGROUND, type PipelineResult } from "./result.js";
-import { createRouter } from "./routing/router.js";
-import type { Router } from "./routing/types.js";
+  buildConfig,
+  type ConfigVisitor,
+  initFailure,
+  ownedBy,
+  type Registration,
+  visitConfig,
+} from "./loading.js";
+import { consoleLogger, type Logger } from "./logger.js";
+import { OverrideTable } from "./overrides.js";
+import type { HookHandler, NativePlugin, PluginFactory, PluginInstance } from "./plugin.js";
+import { HookEntry, PluginRef } from "./registry.js";
+import type { PipelineResult } from "./result.js";
+
+export type { ConfigVisitor } from "./loading.js";
+export type { InvokeOptions } from "./snapshot.js";
+
+import { buildSnapshot, type InvokeOptions, runInvoke, type Snapshot } from "./snapshot.js";
 
 export interface ManagerOptions {
   logger?: Logger;
   /** Settings for programmatic use; a loaded config replaces them. */
   settings?: Partial<Omit<PluginSettings, "raw">>;
-}
-
-export interface InvokeOptions {
-  extensions?: ExtensionsInput | Extensions;
-  /** The table a previous hook of the same request returned (pre → post). */
-  contextTable?: ContextTable;
-  /** Collect a per-plugin trace in `result.trace`. */
-  trace?: boolean;
-}
-
-/** Visitors see the loaded config (orchestrators such as policy engines compile their parts of it). */
-export interface ConfigVisitor {
-  visitPlugins?(plugins: readonly PluginConfig[], config: CpexConfig): void | Promise<void>;
-  visitPolicyBundle?(
-    name: string,
-    group: CpexConfig["groups"] extends ReadonlyMap<string, infer G> ? G : never,
-  ): void | Promise<void>;
-  visitRoute?(route: CpexConfig["routes"][number]): void | Promise<void>;
-}
-
-interface Registration {
-  readonly ref: PluginRef;
-  readonly entries: readonly HookEntry[];
-}
-
-interface Snapshot {
-  readonly byHook: ReadonlyMap<string, readonly HookEntry[]>;
-  readonly router: Router;
-  readonly settings: PluginSettings;
-  readonly config: CpexConfig | undefined;
+  /**
+   * Payload-check mode: handlers receive a deep-frozen copy of the payload, so one that writes to it in place
+   * fails its call (a panic, handled by `on_error`) instead of changing the request without `payloadModified`.
+   * For development and tests: it copies the payload for every call. Default: on when `NODE_ENV` is
+   * `development` (docs/configuration.md, "Payloads are read-only").
+   */
+  checkPayloadMutation?: boolean;
 }
 
 const DEFAULT_SETTINGS: PluginSettings = parseConfig("{}").pluginSettings;
@@ -83,6 +64,7 @@ export class PluginManager {
   private initialized = false;
   private initializing: Promise<void> | undefined;
   private generation = 0;
+  private readonly checkPayloads: boolean;
   // One closure for every invoke: the executor asks it before each handler call.
   private readonly pluginsDown = (): boolean => this.closing.pluginsDown;
 
@@ -90,6 +72,7 @@ export class PluginManager {
     this.logger = options.logger ?? consoleLogger;
     this.factories = new FactoryRegistry(this.logger);
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings, raw: DEFAULT_SETTINGS.raw };
+    this.checkPayloads = options.checkPayloadMutation ?? process.env["NODE_ENV"] === "development";
     this.snap = this.buildSnapshot();
   }
 
@@ -130,87 +113,53 @@ export class PluginManager {
 
   async loadConfigFile(path: string, options: Omit<ParseOptions, "file"> = {}): Promise<void> {
     this.closing.assertOpen("loadConfig");
-    await this.loadConfig(await loadConfig(path, { warn: (m) => this.logger.warn(m), ...options }));
+    await this.loadConfig(await loadConfig(path, this.parseOptions(options)), options.hostPluginKeys);
   }
 
   async loadConfigYaml(text: string, options: ParseOptions = {}): Promise<void> {
     this.closing.assertOpen("loadConfig");
-    await this.loadConfig(parseConfig(text, { warn: (m) => this.logger.warn(m), ...options }));
+    await this.loadConfig(parseConfig(text, this.parseOptions(options)), options.hostPluginKeys);
+  }
+
+  /** Warnings to the logger; the keys registered factories declare are known to the parser. */
+  private parseOptions<O extends Omit<ParseOptions, "file">>(options: O): O {
+    return {
+      warn: (m: string) => this.logger.warn(m),
+      ...options,
+      hostPluginKeys: [...this.factories.pluginKeys(), ...(options.hostPluginKeys ?? [])],
+    };
   }
 
   /**
    * Instantiate every plugin of `config` through its factory, build every route/group config override it asks
    * for (docs/configuration.md, "Route overrides"), register them, then adopt the config's settings and routes.
    * When the manager is already initialised the new instances are initialised before they are registered.
-   * Atomic: if any plugin or override fails, nothing is registered and the previous state stays.
+   * Atomic: if any plugin or override fails, nothing is registered and the previous state stays. A per-plugin key
+   * neither the core nor the plugin's factory reads (`PluginFactory.pluginKeys`) draws a warning, unless it is one
+   * of `hostPluginKeys`.
    */
-  async loadConfig(config: CpexConfig): Promise<void> {
+  async loadConfig(config: CpexConfig, hostPluginKeys: readonly string[] = []): Promise<void> {
     this.closing.assertOpen("loadConfig");
-    const built: Registration[] = [];
-    const bases = new Map<string, OverrideBase>();
-    for (const pc of config.plugins) {
-      if (this.registrations.has(pc.name)) {
-        throw new ConfigError(`${pluginLocation(pc)}: plugin '${pc.name}' is already registered`, {
-          plugin: pc.name,
-        });
-      }
-      const { registration, base } = await this.instantiate(pc, config);
-      built.push(registration);
-      bases.set(pc.name, base);
-    }
-    const overrides = await buildOverrides(config, bases);
-    const owned = built.flatMap((r) => ownedBy(r.ref, [...(overrides.get(r.ref.id)?.values() ?? [])]));
+    const built = await buildConfig(config, {
+      factories: this.factories,
+      logger: this.logger,
+      settings: this.settings,
+      hostPluginKeys,
+      isRegistered: (name) => this.registrations.has(name),
+    });
     this.closing.assertOpen("loadConfig");
-    if (this.initialized) await initializeAll(owned, this.logger, initFailure);
+    if (this.initialized) await initializeAll(built.owned, this.logger, initFailure);
     if (!this.closing.isOpen) {
       // shutdown() began while the new instances were initialising: they were never registered, so shut them here.
-      if (this.initialized) await shutdownAll(owned, this.logger);
+      if (this.initialized) await shutdownAll(built.owned, this.logger);
       throw new ManagerClosedError("loadConfig");
     }
-    for (const r of built) this.registrations.set(r.ref.name, r);
-    this.overrides.adopt(overrides);
+    for (const r of built.registrations) this.registrations.set(r.ref.name, r);
+    this.overrides.adopt(built.overrides);
     this.config = config;
     this.settings = config.pluginSettings;
     this.invalidate();
-    for (const v of this.visitors) {
-      await v.visitPlugins?.(config.plugins, config);
-      for (const [name, group] of config.groups) await v.visitPolicyBundle?.(name, group);
-      for (const route of config.routes) await v.visitRoute?.(route);
-    }
-  }
-
-  private factoryContext(config: CpexConfig | undefined): FactoryContext {
-    return {
-      ...(config?.configDir === undefined ? {} : { configDir: config.configDir }),
-      settings: config?.pluginSettings ?? this.settings,
-      logger: this.logger,
-    };
-  }
-
-  private async instantiate(
-    pc: PluginConfig,
-    config: CpexConfig | undefined,
-  ): Promise<{ registration: Registration; base: OverrideBase }> {
-    const factory = this.factories.factoryFor(pc);
-    const ctx = this.factoryContext(config);
-    let instance: PluginInstance;
-    try {
-      instance = await factory.create(pc, ctx);
-    } catch (err) {
-      if (err instanceof ConfigError || err instanceof PluginError) throw err;
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new ConfigError(`${pluginLocation(pc)}: cannot create plugin of kind '${pc.kind}': ${reason}`, {
-        plugin: pc.name,
-      });
-    }
-    const create = async (overridden: PluginConfig): Promise<PluginInstance> =>
-      factory.create(overridden, ctx);
-    const ref = new PluginRef(pc, instance.plugin, create);
-    const entries = instance.handlers.map((h) => new HookEntry(ref, h.hook, h.handler));
-    return {
-      registration: { ref, entries },
-      base: { ref, instance, hooks: entries.map((e) => e.hook), create },
-    };
+    await visitConfig(this.visitors, config);
   }
 
   // ---- programmatic registration ----------------------------------------------------------------------------
@@ -264,17 +213,7 @@ export class PluginManager {
   }
 
   private buildSnapshot(): Snapshot {
-    const byHook = new Map<string, HookEntry[]>();
-    for (const r of this.registrations.values()) {
-      for (const e of r.entries) {
-        const list = byHook.get(e.hook);
-        if (list === undefined) byHook.set(e.hook, [e]);
-        else list.push(e);
-      }
-    }
-    for (const [hook, list] of byHook) byHook.set(hook, sortByPriority(list));
-    const router = createRouter(this.config, { warn: (m) => this.logger.warn(m) });
-    return { byHook, router, settings: this.settings, config: this.config };
+    return buildSnapshot(this.registrations.values(), this.config, this.settings, this.logger);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------------------
@@ -291,7 +230,10 @@ export class PluginManager {
     return [...this.registrations.keys()];
   }
 
-  /** Bumped on every registration change (a new snapshot). */
+  /**
+   * Bumped on every registration change (a new snapshot).
+   * @deprecated Nothing in cpex reads it; it will be removed in a later version.
+   */
   get configGeneration(): number {
     return this.generation;
   }
@@ -361,6 +303,38 @@ export class PluginManager {
     return this.registrations.get(name)?.ref.config;
   }
 
+  /**
+   * A registered plugin's id, configured and effective mode, breaker state, hooks, counters and route-override
+   * instances; undefined when no plugin has that name. A snapshot taken now (introspection.ts).
+   */
+  plugin(name: string): PluginInfo | undefined {
+    const r = this.registrations.get(name);
+    if (r === undefined) return undefined;
+    return pluginInfo(
+      r.ref,
+      r.entries.map((e) => e.hook),
+      this.overrides.of(r.ref),
+    );
+  }
+
+  /**
+   * The plugin name a registration id (a ContextTable key) belongs to: the plugin's own name, or
+   * `name (route override n)` for its n-th route-override instance; undefined for an id this manager never issued.
+   */
+  pluginNameOf(id: string): string | undefined {
+    for (const r of this.registrations.values()) {
+      if (r.ref.id === id) return r.ref.name;
+      const i = this.overrides.of(r.ref).findIndex((o) => o.ref.id === id);
+      if (i >= 0) return overrideLabel(r.ref.name, i + 1);
+    }
+    return undefined;
+  }
+
+  /** The local states of `table` (a PipelineResult's contextTable) keyed by plugin name (see pluginNameOf). */
+  localStates(table: ContextTable): ReadonlyMap<string, Readonly<StateMap>> {
+    return localStatesByName(table, (id) => this.pluginNameOf(id));
+  }
+
   clearRoutingCache(): void {
     this.snap.router.clearCache();
   }
@@ -375,85 +349,36 @@ export class PluginManager {
    * Run `hook` through its plugins. Handler failures never make it reject: they surface in `violation`, `errors`
    * and `continueProcessing`. It rejects only with ManagerClosedError, once shutdown started: a closing manager
    * never runs a partial pipeline and never returns an allow.
+   *
+   * Built-in hooks (and custom ones declared in HookPayloads) take their typed payload (HookPayloadInput: field
+   * types and unknown fields are checked); any other name is a custom hook with an untyped payload, except a
+   * literal in a built-in's namespace that is not a hook (`"tool_pre_invok"`), which does not compile.
    */
-  invoke<P = unknown>(hook: string, payload: P, options: InvokeOptions = {}): Promise<PipelineResult<P>> {
+  invoke<H extends keyof HookPayloads>(
+    hook: H,
+    payload: HookPayloadInput<H>,
+    options?: InvokeOptions,
+  ): Promise<PipelineResult<HookPayloads[H]>>;
+  invoke<P = unknown, H extends string = string>(
+    hook: H & CustomHookCheck<H>,
+    payload: P,
+    options?: InvokeOptions,
+  ): Promise<PipelineResult<P>>;
+  invoke(hook: string, payload: unknown, options: InvokeOptions = {}): Promise<PipelineResult> {
     if (!this.closing.isOpen) return Promise.reject(new ManagerClosedError("invoke"));
     return this.closing.invokes.track(this.run(hook, payload, options), `invoke '${hook}'`);
   }
-
-  private async run<P>(hook: string, payload: P, options: InvokeOptions): Promise<PipelineResult<P>> {
-    const snap = this.snap;
-    const table = options.contextTable ?? new ContextTable();
-    let extensions: Extensions = EMPTY_EXTENSIONS;
-    try {
-      extensions =
-        options.extensions === undefined ? EMPTY_EXTENSIONS : toCanonicalExtensions(options.extensions);
-      const entries = snap.byHook.get(hook);
-      if (entries === undefined) return allowed(payload, extensions, table, options.trace === true);
-      const lineup = snap.router.resolve(hook, extensions, entries);
-      const resolved = lineup.some((r) => r.configOverride !== undefined || r.onError !== undefined)
-        ? withOverrides(lineup, hook, this.overrides)
-        : lineup.map((r) => r.entry);
-      const settings = {
-        timeoutMs: Math.max(1, Math.round(snap.settings.pluginTimeout * 1000)),
-        shortCircuitOnDeny: snap.settings.shortCircuitOnDeny,
+  private run<P>(hook: string, payload: P, options: InvokeOptions): Promise<PipelineResult<P>> {
+    return runInvoke(
+      this.snap,
+      { hook, payload, options },
+      {
+        overrides: this.overrides,
         logger: this.logger,
         closed: this.pluginsDown,
-      };
-      return (await execute(
-        hook,
-        resolved,
-        payload,
-        extensions,
-        table,
-        settings,
-        this.closing.background,
-        options.trace === true,
-      )) as PipelineResult<P>;
-    } catch (err) {
-      // Only a bug in the runtime gets here (handlers' failures are outcomes): fail closed, never throw.
-      const reason = err instanceof Error ? err.message : String(err);
-      this.logger.error(`invoke of '${hook}' failed inside the runtime: ${reason}`);
-      return {
-        continueProcessing: false,
-        violation: { code: "internal_error", reason: `cpex runtime error: ${reason}` },
-        payloadModified: false,
-        modifiedExtensions: extensions,
-        errors: [],
-        contextTable: table,
-        background: NO_BACKGROUND,
-      };
-    }
+        checkPayloads: this.checkPayloads,
+        tracker: this.closing.background,
+      },
+    );
   }
-}
-
-/** A plugin's lifecycle followed by its override instances' (the order initialise/shutdown use). */
-function ownedBy(ref: PluginRef, overrides: readonly OverrideInstance[]): OwnedLifecycle[] {
-  return [
-    { name: ref.name, plugin: ref.plugin },
-    ...overrides.map((o) => ({ name: `${ref.name} (route override)`, plugin: o.ref.plugin })),
-  ];
-}
-
-function initFailure(name: string, err: unknown): PluginError {
-  const reason = err instanceof Error ? err.message : String(err);
-  return new PluginError(`initialization failed: ${reason}`, { pluginName: name, cause: err });
-}
-
-function allowed<P>(
-  payload: P,
-  extensions: Extensions,
-  table: ContextTable,
-  trace: boolean,
-): PipelineResult<P> {
-  return {
-    continueProcessing: true,
-    modifiedPayload: payload,
-    payloadModified: false,
-    modifiedExtensions: extensions,
-    errors: [],
-    contextTable: table,
-    background: NO_BACKGROUND,
-    ...(trace ? { trace: [] } : {}),
-  };
 }

@@ -1,10 +1,16 @@
-// Route-level config overrides (§6.4): a plugin referenced as `{name: {config: {...}}}` from a route, a policy
+// Route-level config overrides (docs/configuration.md, "Route overrides"): a plugin referenced as `{name: {config: {...}}}` from a route, a policy
 // group, `global.defaults` or an `authentication:` step runs as its own instance (shallow-merged config, own id
 // and circuit breaker). The instances are built when the config is loaded, so a broken override is a load error
 // and a request never waits for (or silently skips) one; at invoke they are only looked up.
 
 import { ConfigError } from "./config/errors.js";
-import type { AuthenticationSpec, CpexConfig, JsonObject, PluginConfig, PluginRef } from "./config/types.js";
+import type {
+  AuthenticationSpec,
+  CpexConfig,
+  JsonObject,
+  PluginConfig,
+  PluginReference,
+} from "./config/types.js";
 import type { HookHandler, PluginInstance } from "./plugin.js";
 import { HookEntry, PluginRef as Ref } from "./registry.js";
 import { mergeConfigOverride } from "./routing/resolve.js";
@@ -42,7 +48,7 @@ export function overrideKey(override: JsonObject): string {
 export function collectOverrideUses(config: CpexConfig): OverrideUse[] {
   if (!config.pluginSettings.routingEnabled) return [];
   const uses: OverrideUse[] = [];
-  const refs = (list: readonly PluginRef[], where: string): void => {
+  const refs = (list: readonly PluginReference[], where: string): void => {
     for (const r of list) if (r.config !== undefined) uses.push({ name: r.name, override: r.config, where });
   };
   const auth = (spec: AuthenticationSpec | undefined, where: string): void => {
@@ -132,7 +138,8 @@ export async function buildOverrides(
 
 /**
  * The entries to run for a routed lineup: each `{name: {config: {...}}}` reference swapped for the instance
- * built at load (own id and circuit breaker), identity-step `on_error` applied. Nothing is built here; a missing
+ * built at load (own id and circuit breaker). An identity step's `on_error` is not applied (as in CPEX: the
+ * plugin's own governs; docs/configuration.md, "Authentication"). Nothing is built here; a missing
  * instance (a plugin registered after the config that references it) throws, and the manager fails the request
  * rather than run the base plugin in its place.
  */
@@ -142,9 +149,7 @@ export function withOverrides(
   table: OverrideTable,
 ): HookEntry[] {
   return lineup.map((r) => {
-    if (r.configOverride === undefined) {
-      return r.onError === undefined ? r.entry : new HookEntry(r.entry.ref, hook, r.entry.handler, r.onError);
-    }
+    if (r.configOverride === undefined) return r.entry;
     const instance = table.lookup(r.entry.ref, r.configOverride);
     const handler = instance?.handlers.get(hook);
     if (instance === undefined || handler === undefined) {
@@ -152,6 +157,6 @@ export function withOverrides(
         `no route override instance of plugin '${r.entry.name}' for hook '${hook}' (overrides are built when their config is loaded); refusing to run the base plugin in its place`,
       );
     }
-    return new HookEntry(instance.ref, hook, handler, r.onError);
+    return new HookEntry(instance.ref, hook, handler);
   });
 }

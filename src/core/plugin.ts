@@ -62,6 +62,12 @@ export interface FactoryContext {
 
 /** Builds plugin instances for a `kind`. Throw a ConfigError (pluginConfigError) for bad plugin config. */
 export interface PluginFactory {
+  /**
+   * The per-plugin YAML keys this factory reads (kept in `PluginConfig.extra`), e.g. a sandbox host's `limits`.
+   * The core knows no host's keys: a manager loading a config warns about every other unknown key of a plugin
+   * this factory builds (docs/architecture.md, "Core ↔ hosts: plugin factories").
+   */
+  readonly pluginKeys?: readonly string[];
   create(config: PluginConfig, ctx: FactoryContext): PluginInstance | Promise<PluginInstance>;
 }
 

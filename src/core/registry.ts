@@ -3,19 +3,30 @@
 
 import { randomUUID } from "node:crypto";
 import type { OnError, PluginConfig, PluginMode } from "./config/types.js";
-import type { HookHandler, PluginInstance, PluginLifecycle } from "./plugin.js";
+import type { HookHandler, PluginLifecycle } from "./plugin.js";
+
+/** What the executor counted for one registration (`PluginManager.plugin(name).counters`). */
+export interface PluginCounters {
+  /** Handler calls started. */
+  invocations: number;
+  /** Results with `continue_processing: false` (honoured or not: the phase decides). */
+  denials: number;
+  /** Failed calls other than timeouts (thrown errors, panics, invalid results, host failures). */
+  errors: number;
+  timeouts: number;
+}
 
 export class PluginRef {
   /** Registration id: keys the plugin's local state in context tables. */
   readonly id = randomUUID();
   readonly capabilities: ReadonlySet<string>;
+  /** Written by the executor only. */
+  readonly counters: PluginCounters = { invocations: 0, denials: 0, errors: 0, timeouts: 0 };
   private tripped = false;
 
   constructor(
     readonly config: PluginConfig,
     readonly plugin: PluginLifecycle,
-    /** The factory that built it, for route override instances; absent for programmatic registrations. */
-    readonly kindFactory?: (config: PluginConfig) => Promise<PluginInstance>,
   ) {
     this.capabilities = new Set(config.capabilities);
   }
@@ -47,11 +58,10 @@ export class HookEntry {
     readonly ref: PluginRef,
     readonly hook: string,
     readonly handler: HookHandler,
-    onError?: OnError,
   ) {
     this.name = ref.config.name;
     this.priority = ref.config.priority;
-    this.onError = onError ?? ref.config.onError;
+    this.onError = ref.config.onError;
   }
 
   get conditions(): PluginConfig["conditions"] {

@@ -1,4 +1,4 @@
-// What a handler returns (PluginResult) and what an invoke returns (PipelineResult), cpex-semantics §1.3, §3.6.
+// What a handler returns (PluginResult) and what an invoke returns (PipelineResult); docs/errors.md for the codes in them.
 
 import type { JsonObject } from "./config/types.js";
 import type { ContextTable } from "./context.js";
@@ -33,6 +33,7 @@ export const PluginResult = {
   modify<P>(payload: P, extensions: Extensions): PluginResult<P> {
     return { continueProcessing: true, modifiedPayload: payload, modifiedExtensions: extensions };
   },
+  /** @deprecated Nothing in cpex uses it; test `r.continueProcessing === false`. Kept for compatibility. */
   isDenied(r: PluginResult<unknown>): boolean {
     return r.continueProcessing === false;
   },

@@ -1,20 +1,22 @@
-// snake_case wire forms of results, violations and error records (CPEX wire names, cpex-semantics §8), for hosts
+// snake_case wire forms of results, violations and error records (CPEX wire names; docs/compatibility.md), for hosts
 // that talk to plugins or callers in other languages. Decoding validates: a malformed value names the field.
 
 import type { JsonObject } from "./config/types.js";
+import { CpexError } from "./cpex-error.js";
 import type { PluginErrorRecord, PluginViolation } from "./errors.js";
 import { extensionsToWire } from "./extensions/wire.js";
+import { isPlainObject } from "./guards.js";
 import type { PipelineResult } from "./result.js";
 
 export type WireMap = Record<string, unknown>;
 
-export class WireFormatError extends Error {
+/** A malformed wire message; code `protocol_error` (docs/errors.md). */
+export class WireFormatError extends CpexError<"protocol_error"> {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`${field}: ${message}`);
-    this.name = "WireFormatError";
+    super("protocol_error", `${field}: ${message}`, { details: { field } });
   }
 }
 
@@ -27,9 +29,7 @@ export function violationToWire(v: PluginViolation): WireMap {
   return out;
 }
 
-function isMap(v: unknown): v is WireMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
+const isMap: (v: unknown) => v is WireMap = isPlainObject;
 
 function optString(m: WireMap, key: string, field: string): string | undefined {
   const v = m[key];

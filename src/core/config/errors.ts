@@ -1,4 +1,6 @@
-// Configuration errors. `code` is "config", matching CPEX's PluginError::Config record code.
+// Configuration errors. `code` is "config", matching CPEX's PluginError::Config record code (docs/errors.md).
+
+import { CpexError } from "../cpex-error.js";
 
 export interface ConfigErrorLocation {
   /** Config file name (as given), when known. */
@@ -9,17 +11,21 @@ export interface ConfigErrorLocation {
   readonly plugin?: string;
 }
 
-export class ConfigError extends Error {
-  readonly code = "config";
+export class ConfigError extends CpexError<"config"> {
   readonly file: string | undefined;
   readonly path: string | undefined;
   readonly plugin: string | undefined;
   /** All problems found (the message lists them); at least one. */
   readonly problems: readonly string[];
+  /** Where: `file`, `path` and `plugin`, those that are known. */
+  declare readonly details: Readonly<Record<string, string>>;
 
   constructor(message: string, location: ConfigErrorLocation = {}, problems?: readonly string[]) {
-    super(message);
-    this.name = "ConfigError";
+    const details: Record<string, string> = {};
+    if (location.file !== undefined) details["file"] = location.file;
+    if (location.path !== undefined) details["path"] = location.path;
+    if (location.plugin !== undefined) details["plugin"] = location.plugin;
+    super("config", message, { details });
     this.file = location.file;
     this.path = location.path;
     this.plugin = location.plugin;
@@ -29,14 +35,6 @@ export class ConfigError extends Error {
   /** As in a CPEX error record for a config error: the plugin concerned, or "" when none. */
   get pluginName(): string {
     return this.plugin ?? "";
-  }
-
-  get details(): Record<string, string> {
-    const d: Record<string, string> = {};
-    if (this.file !== undefined) d["file"] = this.file;
-    if (this.path !== undefined) d["path"] = this.path;
-    if (this.plugin !== undefined) d["plugin"] = this.plugin;
-    return d;
   }
 }
 

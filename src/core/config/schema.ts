@@ -1,26 +1,29 @@
-// zod schemas for the YAML document, snake_case as written. The loader (load.ts) turns the parsed result into
+// zod schemas for the YAML document, snake_case as written. The loader (parse.ts, build.ts) turns the parsed result into
 // the camelCase model of types.ts and runs the cross-reference checks zod cannot express.
 
 import { z } from "zod";
-import { ENTITY_TYPES, ON_ERROR_VALUES, PLUGIN_MODES } from "./types.js";
+import { isPlainObject, setKey } from "../guards.js";
+import {
+  DEFAULT_MODE,
+  DEFAULT_ON_ERROR,
+  DEFAULT_PRIORITY,
+  ENTITY_TYPES,
+  ON_ERROR_VALUES,
+  PLUGIN_MODES,
+} from "./types.js";
 
 const INT32_MIN = -2_147_483_648;
 const INT32_MAX = 2_147_483_647;
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
+// The plain-object check is shared (../guards.ts); re-exported for the loader modules.
+export { isPlainObject };
 
 /** YAML `key:` with nothing after it is null; treat it as "not written" so defaults apply. */
 function dropNulls(v: unknown): unknown {
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (x === null) continue;
-    // Keep a literal `__proto__` key as data instead of letting assignment replace the prototype.
-    if (k === "__proto__")
-      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-    else out[k] = x;
+    if (x !== null) setKey(out, k, x);
   }
   return out;
 }
@@ -81,9 +84,9 @@ export const pluginEntrySchema = z.preprocess(
     author: z.string().optional(),
     version: z.union([z.string(), z.number()]).optional(),
     hooks: stringList.default([]),
-    mode: z.enum(PLUGIN_MODES).default("sequential"),
-    priority: z.int({ error: "expected an integer" }).min(INT32_MIN).max(INT32_MAX).default(100),
-    on_error: z.enum(ON_ERROR_VALUES).default("fail"),
+    mode: z.enum(PLUGIN_MODES).default(DEFAULT_MODE),
+    priority: z.int({ error: "expected an integer" }).min(INT32_MIN).max(INT32_MAX).default(DEFAULT_PRIORITY),
+    on_error: z.enum(ON_ERROR_VALUES).default(DEFAULT_ON_ERROR),
     capabilities: stringList.default([]),
     tags: stringList.default([]),
     conditions: z.array(conditionSchema).default([]),
@@ -107,20 +110,38 @@ export const SETTINGS_KEYS = [
 /** Seconds `shutdown()` waits for in-flight requests and background tasks before shutting plugins down. */
 export const DEFAULT_SHUTDOWN_TIMEOUT = 10;
 
+/** The `plugin_settings` defaults, stated once: each field's default and the default of a missing section. */
+export const SETTINGS_DEFAULTS = Object.freeze({
+  routing_enabled: false,
+  plugin_timeout: 30,
+  short_circuit_on_deny: true,
+  parallel_execution_within_band: false,
+  fail_on_plugin_error: false,
+  route_cache_max_entries: 10_000,
+  shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+} as const);
+
+const D = SETTINGS_DEFAULTS;
 export const settingsSchema = z.preprocess(
   dropNulls,
   z.looseObject({
-    routing_enabled: z.boolean().default(false),
-    plugin_timeout: z.int({ error: "expected an integer number of seconds" }).min(1).default(30),
-    short_circuit_on_deny: z.boolean().default(true),
-    parallel_execution_within_band: z.boolean().default(false),
-    fail_on_plugin_error: z.boolean().default(false),
-    route_cache_max_entries: z.int({ error: "expected an integer" }).min(0).default(10_000),
+    routing_enabled: z.boolean().default(D.routing_enabled),
+    plugin_timeout: z
+      .int({ error: "expected an integer number of seconds" })
+      .min(1)
+      .default(D.plugin_timeout),
+    short_circuit_on_deny: z.boolean().default(D.short_circuit_on_deny),
+    parallel_execution_within_band: z.boolean().default(D.parallel_execution_within_band),
+    fail_on_plugin_error: z.boolean().default(D.fail_on_plugin_error),
+    route_cache_max_entries: z
+      .int({ error: "expected an integer" })
+      .min(0)
+      .default(D.route_cache_max_entries),
     shutdown_timeout: z
       .number({ error: "expected a number of seconds" })
       .min(0)
       .max(86_400)
-      .default(DEFAULT_SHUTDOWN_TIMEOUT),
+      .default(D.shutdown_timeout),
   }),
 );
 
@@ -182,7 +203,7 @@ export const pluginRefListSchema = z.unknown().transform((v, ctx): PluginRefYaml
 
 export interface AuthStepYaml {
   name: string;
-  on_error?: (typeof ON_ERROR_VALUES)[number];
+  on_error?: string;
   config?: Record<string, unknown>;
 }
 export interface AuthSpecYaml {
@@ -264,16 +285,18 @@ export const authenticationSchema = z.unknown().transform((v, ctx): AuthSpecYaml
     }
     const step: AuthStepYaml = { name: s["name"] };
     if (s["on_error"] !== undefined && s["on_error"] !== null) {
-      if (!(ON_ERROR_VALUES as readonly unknown[]).includes(s["on_error"])) {
+      // CPEX keeps any string here and never reads it; so do we (a CPEX file must load). A non-string is
+      // still an error: it cannot be kept as written.
+      if (typeof s["on_error"] !== "string") {
         ctx.addIssue({
           code: "custom",
           path: [...path, "on_error"],
-          message: `expected one of ${ON_ERROR_VALUES.join("|")}, got ${describeValue(s["on_error"])}`,
+          message: `expected a string, got ${describeValue(s["on_error"])}`,
         });
         ok = false;
         return;
       }
-      step.on_error = s["on_error"] as AuthStepYaml["on_error"];
+      step.on_error = s["on_error"];
     }
     if (s["config"] !== undefined && s["config"] !== null) {
       if (!isPlainObject(s["config"])) {
@@ -358,15 +381,7 @@ export const ORCHESTRATOR_KEYS = ["authorization", "args", "result", "response"]
 export const documentSchema = z.preprocess(
   dropNulls,
   z.looseObject({
-    plugin_settings: settingsSchema.default({
-      routing_enabled: false,
-      plugin_timeout: 30,
-      short_circuit_on_deny: true,
-      parallel_execution_within_band: false,
-      fail_on_plugin_error: false,
-      route_cache_max_entries: 10_000,
-      shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
-    }),
+    plugin_settings: settingsSchema.default({ ...SETTINGS_DEFAULTS }),
     global: globalSchema.optional(),
     groups: z.record(z.string(), policyGroupSchema).optional(),
     plugins: z.array(pluginEntrySchema).default([]),

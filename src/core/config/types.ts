@@ -31,7 +31,7 @@ export const DEFAULT_PRIORITY = 100;
 export const DEFAULT_MODE: PluginMode = "sequential";
 export const DEFAULT_ON_ERROR: OnError = "fail";
 
-/** Legacy per-plugin scoping (§2.6), used when routing is disabled. Every field optional; absent = not checked. */
+/** Legacy per-plugin scoping (docs/configuration.md, "Conditions"), used when routing is disabled. Every field optional; absent = not checked. */
 export interface PluginCondition {
   readonly serverIds?: readonly string[];
   readonly tenantIds?: readonly string[];
@@ -51,7 +51,7 @@ export interface ConfigOrigin {
   readonly index?: number;
 }
 
-/** One `plugins:` entry (§2.1), with defaults applied. */
+/** One `plugins:` entry (docs/configuration.md, "`plugins`"), with defaults applied. */
 export interface PluginConfig {
   readonly name: string;
   readonly kind: string;
@@ -95,7 +95,7 @@ export interface PluginConfigInput {
   origin?: ConfigOrigin;
 }
 
-/** `plugin_settings` (§6.2). */
+/** `plugin_settings` (docs/configuration.md, "`plugin_settings`"). */
 export interface PluginSettings {
   readonly routingEnabled: boolean;
   /** Per-plugin invocation timeout in seconds (CPEX: integer seconds, default 30). */
@@ -116,7 +116,7 @@ export interface PluginSettings {
 }
 
 /** A reference to a plugin inside a group/route `plugins:` list: bare name or `{name: {config: {...}}}`. */
-export interface PluginRef {
+export interface PluginReference {
   readonly name: string;
   /** Keys shallow-merged over the base plugin's `config` object for this route/group. */
   readonly config?: JsonObject;
@@ -125,7 +125,11 @@ export interface PluginRef {
 /** One identity step of an `authentication:` block. */
 export interface AuthStep {
   readonly name: string;
-  readonly onError?: OnError;
+  /**
+   * As written, any string (CPEX keeps it too). Informational: it is not applied, the identity plugin's own
+   * `on_error` governs (docs/configuration.md, "Authentication").
+   */
+  readonly onError?: string;
   readonly config?: JsonObject;
 }
 
@@ -137,7 +141,7 @@ export interface AuthenticationSpec {
 export interface PolicyGroup {
   readonly description?: string;
   readonly metadata: JsonObject;
-  readonly plugins: readonly PluginRef[];
+  readonly plugins: readonly PluginReference[];
   readonly authentication?: AuthenticationSpec;
 }
 
@@ -162,7 +166,7 @@ export interface Route {
   readonly groups: readonly string[];
   /** Carried to the route's own plugins; not evaluated by the core. */
   readonly when?: string;
-  readonly plugins: readonly PluginRef[];
+  readonly plugins: readonly PluginReference[];
   readonly authentication?: AuthenticationSpec;
 }
 

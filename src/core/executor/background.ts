@@ -1,12 +1,12 @@
-// Fire-and-forget phase: each plugin gets its own copy of the final payload and runs after the invoke returned.
-// Outcomes are only logged (never in PipelineResult.errors, never trip a breaker); a host failure is logged at
-// error level since the result already went out. The manager tracks every task so shutdown can drain them.
+// Fire-and-forget phase: each plugin gets its own copy of the final payload and runs after the invoke returned
+// (phases.ts). Outcomes are only logged (never in PipelineResult.errors, never trip a breaker); a host failure is
+// logged at error level since the result already went out. The manager tracks every task so shutdown can drain
+// them.
 
 import { errorRecord, type PluginErrorRecord } from "../errors.js";
-import { filterExtensions } from "../extensions/filter.js";
 import type { HookEntry } from "../registry.js";
 import type { BackgroundTasks } from "../result.js";
-import { Call, callHandler } from "./call.js";
+import { contextFor, startCall } from "./call.js";
 import { clonePayload } from "./clone.js";
 import type { RunState } from "./state.js";
 
@@ -45,14 +45,13 @@ export function spawnBackground(
 ): BackgroundTasks {
   const tasks = entries.map((entry) => {
     const payload = clonePayload(state.payload);
-    const view = filterExtensions(state.extensions, entry.ref.capabilities);
-    const ctx = state.table.snapshot(entry.ref.id);
+    const ctx = contextFor(state, entry, "fire_and_forget");
     const logger = state.settings.logger;
     // setImmediate: even a synchronous handler runs after the caller got its result.
     const task = new Promise<PluginErrorRecord | undefined>((resolve) => {
       setImmediate(async () => {
-        const call = new Call(entry, state.hook, state.settings.timeoutMs);
-        const outcome = await callHandler(state.settings, entry, call, payload, view, ctx);
+        const { pending } = startCall(state, entry, "fire_and_forget", payload, ctx);
+        const outcome = await pending;
         if (outcome.kind === "ok") return resolve(undefined);
         const rec = errorRecord(outcome.error, entry.name);
         if (outcome.error.kind === "host")

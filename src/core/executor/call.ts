@@ -1,14 +1,20 @@
 // Calling one handler: the HandlerCall it receives, the per-plugin timeout, and turning whatever it does (return,
 // throw, reject, hang) into an Outcome. Synchronous handlers take a fast path with no promise and no timer: a
 // synchronous call cannot be interrupted from JS anyway (sandboxed hosts enforce `deadline` themselves).
+// `startCall` is the one place a phase sets a call up: context, capability-filtered view, payload per the
+// phase table, counters.
 
-import type { ContextTable, PluginContext } from "../context.js";
-import { PluginError, toPluginError } from "../errors.js";
+import type { PluginContext } from "../context.js";
+import { HOST_ERROR_CODES, PluginError, toPluginError } from "../errors.js";
+import { filterExtensions } from "../extensions/filter.js";
 import type { Extensions } from "../extensions/types.js";
+import { isThenable } from "../guards.js";
 import type { HandlerCall } from "../plugin.js";
 import type { HookEntry } from "../registry.js";
-import type { PluginResult } from "../result.js";
-import type { RunSettings } from "./state.js";
+import type { Phase, PluginResult } from "../result.js";
+import { checkedPayload } from "./clone.js";
+import { PHASES } from "./phases.js";
+import type { RunSettings, RunState } from "./state.js";
 
 export type Outcome =
   | { readonly kind: "ok"; readonly result: PluginResult }
@@ -51,25 +57,29 @@ export class Call implements HandlerCall {
   }
 }
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
-}
-
 function settle(entry: HookEntry, value: unknown): Outcome {
   if (value === undefined || value === null) return { kind: "ok", result: ALLOW };
   if (typeof value !== "object" || Array.isArray(value)) {
+    const what = Array.isArray(value) ? "an array" : typeof value;
     return {
       kind: "error",
-      error: new PluginError(
-        `handler returned ${Array.isArray(value) ? "an array" : typeof value}, not a result`,
-        {
-          pluginName: entry.name,
-          code: "invalid_result",
-        },
-      ),
+      error: new PluginError(`handler returned ${what}, not a result`, {
+        pluginName: entry.name,
+        code: "invalid_result",
+      }),
     };
   }
   return { kind: "ok", result: value as PluginResult };
+}
+
+/** Count an outcome on the plugin's registration (what `PluginManager.plugin(name)` reports). */
+function counted(entry: HookEntry, outcome: Outcome): Outcome {
+  const c = entry.ref.counters;
+  if (outcome.kind === "error") {
+    if (outcome.error.kind === "timeout") c.timeouts++;
+    else c.errors++;
+  } else if (outcome.result.continueProcessing === false) c.denials++;
+  return outcome;
 }
 
 /** Run one handler. Returns synchronously when the handler did. */
@@ -81,26 +91,27 @@ export function invokeHandler(
   ctx: PluginContext,
   timeoutMs: number,
 ): Outcome | Promise<Outcome> {
+  entry.ref.counters.invocations++;
   let returned: unknown;
   try {
     returned = entry.handler(payload, view, ctx, call);
   } catch (thrown) {
-    return { kind: "error", error: toPluginError(thrown, entry.name) };
+    return counted(entry, { kind: "error", error: toPluginError(thrown, entry.name) });
   }
-  if (!isThenable(returned)) return settle(entry, returned);
+  if (!isThenable(returned)) return counted(entry, settle(entry, returned));
   return new Promise<Outcome>((resolve) => {
     const timer = setTimeout(() => {
       call.abort();
-      resolve({ kind: "error", error: PluginError.timeout(entry.name, timeoutMs) });
+      resolve(counted(entry, { kind: "error", error: PluginError.timeout(entry.name, timeoutMs) }));
     }, timeoutMs);
     returned.then(
       (value) => {
         clearTimeout(timer);
-        resolve(settle(entry, value));
+        resolve(counted(entry, settle(entry, value)));
       },
       (thrown: unknown) => {
         clearTimeout(timer);
-        resolve({ kind: "error", error: toPluginError(thrown, entry.name) });
+        resolve(counted(entry, { kind: "error", error: toPluginError(thrown, entry.name) }));
       },
     );
   });
@@ -119,14 +130,43 @@ export function callHandler(
     const error = new PluginError("the plugin manager shut down while this request was running", {
       kind: "host",
       pluginName: entry.name,
-      code: "manager_closed",
+      code: HOST_ERROR_CODES.managerClosed,
     });
     return { kind: "error", error };
   }
   return invokeHandler(entry, call, payload, view, ctx, settings.timeoutMs);
 }
 
-/** Read-only phases get a copy of the plugin's context; writes are discarded. */
-export function snapshotContext(table: ContextTable, entry: HookEntry): PluginContext {
-  return table.snapshot(entry.ref.id);
+/** A call a phase started: the HandlerCall (for abort and telemetry) and its outcome, possibly still pending. */
+export interface StartedCall {
+  readonly call: Call;
+  readonly pending: Outcome | Promise<Outcome>;
+}
+
+/**
+ * Set up and start one call in `phase`: the capability-filtered view of the current extensions, `ctx` (the
+ * caller took or snapshotted it per the phase table), and `payload` — in payload-check mode a frozen copy where
+ * the phase hands out the pipeline's own object, so an in-place write fails the call instead of sticking.
+ */
+export function startCall(
+  state: RunState,
+  entry: HookEntry,
+  phase: Phase,
+  payload: unknown,
+  ctx: PluginContext,
+): StartedCall {
+  const view = filterExtensions(state.extensions, entry.ref.capabilities);
+  const call = new Call(entry, state.hook, state.settings.timeoutMs);
+  const given =
+    state.settings.checkPayloads === true && PHASES[phase].payload === "current"
+      ? checkedPayload(payload)
+      : payload;
+  return { call, pending: callHandler(state.settings, entry, call, given, view, ctx) };
+}
+
+/** The context `entry` gets in `phase`: its own state moved out (`take`) or copies (`snapshot`). */
+export function contextFor(state: RunState, entry: HookEntry, phase: Phase): PluginContext {
+  return PHASES[phase].context === "take"
+    ? state.table.take(entry.ref.id)
+    : state.table.snapshot(entry.ref.id);
 }

@@ -1,17 +1,21 @@
 // Concurrent phase: every plugin runs at once on one shared copy of the payload, read-only, with a context
-// snapshot. An explicit deny aborts the siblings still running (short_circuit_on_deny); outcomes are then read
-// in priority order and the first halting one wins (cpex-semantics §3.3).
+// snapshot (phases.ts). An explicit deny aborts the siblings still running (short_circuit_on_deny); outcomes are
+// then read in priority order and the first halting one wins (docs/configuration.md, "Modes").
 
-import { filterExtensions } from "../extensions/filter.js";
 import type { HookEntry } from "../registry.js";
-import { Call, callHandler, type Outcome } from "./call.js";
-import { clonePayload } from "./clone.js";
+import { Call, contextFor, type Outcome, startCall } from "./call.js";
+import { checkedPayload, clonePayload } from "./clone.js";
 import { handleError, stamp } from "./on-error.js";
+import { PHASES } from "./phases.js";
 import { failure, record } from "./serial.js";
 import type { Halt, RunState } from "./state.js";
 
+const RULES = PHASES.concurrent;
+
 export async function runConcurrentPhase(state: RunState, entries: readonly HookEntry[]): Promise<Halt> {
-  const shared = clonePayload(state.payload);
+  // One copy for the whole phase; in payload-check mode it is frozen, since siblings share it.
+  const shared =
+    state.settings.checkPayloads === true ? checkedPayload(state.payload) : clonePayload(state.payload);
   const outcomes: Array<Outcome | undefined> = new Array(entries.length);
   const calls: Call[] = [];
   const started = performance.now();
@@ -32,11 +36,9 @@ export async function runConcurrentPhase(state: RunState, entries: readonly Hook
   for (let i = 0; i < entries.length; i++) {
     if (denied) break; // a synchronous deny already short-circuited: the rest never start
     const entry = entries[i]!;
-    const call = new Call(entry, state.hook, state.settings.timeoutMs);
-    calls[i] = call;
-    const view = filterExtensions(state.extensions, entry.ref.capabilities);
-    const ctx = state.table.snapshot(entry.ref.id);
-    const out = callHandler(state.settings, entry, call, shared, view, ctx);
+    const begun = startCall(state, entry, "concurrent", shared, contextFor(state, entry, "concurrent"));
+    calls[i] = begun.call;
+    const out = begun.pending;
     if (out instanceof Promise) pending.push(out.then((o) => settle(i, o)));
     else settle(i, out);
   }
@@ -52,18 +54,21 @@ export async function runConcurrentPhase(state: RunState, entries: readonly Hook
       continue;
     }
     if (outcome.kind === "ok") {
-      if (outcome.result.continueProcessing !== false) {
+      const result = outcome.result;
+      const isDeny =
+        result.continueProcessing === false && (RULES.denyWithoutViolation || result.violation !== undefined);
+      if (!isDeny) {
         record(state, entry, "concurrent", started, call, { outcome: "allow" });
         continue;
       }
       const violation =
-        outcome.result.violation === undefined
+        result.violation === undefined
           ? { code: "concurrent_deny", reason: `Plugin '${entry.name}' denied`, pluginName: entry.name }
-          : stamp(outcome.result.violation, entry);
+          : stamp(result.violation, entry);
       record(state, entry, "concurrent", started, call, { outcome: "deny", violation });
       return { violation };
     }
-    record(state, entry, "concurrent", started, call, failure(entry, outcome.error));
+    record(state, entry, "concurrent", started, call, failure(entry, outcome.error, "concurrent"));
     const halt = handleError(state, entry, outcome.error, "concurrent");
     if (halt !== undefined) return halt;
   }

@@ -1,27 +1,39 @@
-// The 5-phase pipeline (cpex-semantics §3): sequential → transform → audit → concurrent → fire_and_forget.
+// The five-phase pipeline: sequential → transform → audit → concurrent → fire_and_forget, in the order and with
+// the rules of the phase table (phases.ts; docs/configuration.md, "Modes").
 
 import type { ContextTable } from "../context.js";
 import type { Extensions } from "../extensions/types.js";
 import type { HookEntry } from "../registry.js";
-import { NO_BACKGROUND, type PipelineResult, type PluginTrace } from "../result.js";
+import { NO_BACKGROUND, type Phase, type PipelineResult, type PluginTrace } from "../result.js";
 import { spawnBackground, type TaskTracker } from "./background.js";
 import { runConcurrentPhase } from "./concurrent.js";
-import { runAuditPhase, runModifyingPhase } from "./serial.js";
+import { runSerialPhase } from "./serial.js";
 import type { Halt, RunSettings, RunState } from "./state.js";
 
 export { TaskTracker } from "./background.js";
+export { PHASE_ORDER, PHASES, type PhaseRules } from "./phases.js";
 export type { RunSettings } from "./state.js";
 
-interface Phases {
-  sequential: HookEntry[];
-  transform: HookEntry[];
-  audit: HookEntry[];
-  concurrent: HookEntry[];
-  fire_and_forget: HookEntry[];
+/** One invoke's inputs. */
+export interface ExecuteOptions {
+  readonly hook: string;
+  /** The lineup, in order (priority order, or route order with routing on). Disabled plugins are skipped. */
+  readonly entries: readonly HookEntry[];
+  readonly payload: unknown;
+  /** Canonical extensions; each plugin sees its capability-filtered view. */
+  readonly extensions: Extensions;
+  readonly table: ContextTable;
+  readonly settings: RunSettings;
+  /** Where fire-and-forget tasks are tracked (so shutdown can drain them). */
+  readonly tracker: TaskTracker;
+  /** Collect a per-plugin trace. */
+  readonly trace: boolean;
 }
 
-function groupByMode(entries: readonly HookEntry[]): Phases {
-  const p: Phases = { sequential: [], transform: [], audit: [], concurrent: [], fire_and_forget: [] };
+type Lineups = Record<Phase, HookEntry[]>;
+
+function groupByMode(entries: readonly HookEntry[]): Lineups {
+  const p: Lineups = { sequential: [], transform: [], audit: [], concurrent: [], fire_and_forget: [] };
   for (const e of entries) {
     const mode = e.ref.effectiveMode;
     if (mode !== "disabled") p[mode].push(e);
@@ -29,32 +41,23 @@ function groupByMode(entries: readonly HookEntry[]): Phases {
   return p;
 }
 
-export async function execute(
-  hook: string,
-  entries: readonly HookEntry[],
-  payload: unknown,
-  extensions: Extensions,
-  table: ContextTable,
-  settings: RunSettings,
-  tracker: TaskTracker,
-  trace: boolean,
-): Promise<PipelineResult> {
+export async function execute(options: ExecuteOptions): Promise<PipelineResult> {
   const state: RunState = {
-    hook,
-    settings,
-    payload,
-    extensions,
+    hook: options.hook,
+    settings: options.settings,
+    payload: options.payload,
+    extensions: options.extensions,
     payloadModified: false,
     errors: [],
-    table,
-    trace: trace ? [] : undefined,
+    table: options.table,
+    trace: options.trace ? [] : undefined,
   };
-  const phases = groupByMode(entries);
+  const phases = groupByMode(options.entries);
   let halt: Halt;
-  if (phases.sequential.length > 0) halt = await runModifyingPhase(state, phases.sequential, "sequential");
-  if (halt === undefined && phases.transform.length > 0)
-    halt = await runModifyingPhase(state, phases.transform, "transform");
-  if (halt === undefined && phases.audit.length > 0) halt = await runAuditPhase(state, phases.audit);
+  for (const phase of ["sequential", "transform", "audit"] as const) {
+    if (halt === undefined && phases[phase].length > 0)
+      halt = await runSerialPhase(state, phases[phase], phase);
+  }
   if (halt === undefined && phases.concurrent.length > 0)
     halt = await runConcurrentPhase(state, phases.concurrent);
 
@@ -72,7 +75,7 @@ export async function execute(
   }
   const background =
     phases.fire_and_forget.length > 0
-      ? spawnBackground(state, phases.fire_and_forget, tracker)
+      ? spawnBackground(state, phases.fire_and_forget, options.tracker)
       : NO_BACKGROUND;
   if (state.trace !== undefined)
     for (const e of phases.fire_and_forget)

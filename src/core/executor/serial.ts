@@ -1,38 +1,48 @@
-// Serial phases: sequential (can block, can modify), transform (can modify, deny ignored) and audit (read-only).
+// The serial phases — sequential, transform, audit — one plugin after another on the current payload. What each
+// may do (deny, modify, keep context writes) comes from the phase table (phases.ts).
 
-import type { PluginContext } from "../context.js";
-import { errorRecord, type PluginError } from "../errors.js";
-import { filterExtensions } from "../extensions/filter.js";
+import type { PluginError } from "../errors.js";
 import { validateAndMerge } from "../extensions/merge.js";
 import type { HookEntry } from "../registry.js";
 import type { Phase, PluginTrace } from "../result.js";
-import { Call, callHandler, type Outcome } from "./call.js";
-import { handleError, stamp } from "./on-error.js";
+import type { Call } from "./call.js";
+import { contextFor, startCall } from "./call.js";
+import { handleError, phaseRecord, stamp } from "./on-error.js";
+import { PHASES } from "./phases.js";
 import type { Halt, RunState } from "./state.js";
 
-export async function runModifyingPhase(
+export async function runSerialPhase(
   state: RunState,
   entries: readonly HookEntry[],
-  phase: "sequential" | "transform",
+  phase: "sequential" | "transform" | "audit",
 ): Promise<Halt> {
-  const canBlock = phase === "sequential";
+  const rules = PHASES[phase];
   for (const entry of entries) {
     const started = state.trace === undefined ? 0 : performance.now();
-    const ctx = state.table.take(entry.ref.id);
-    const { call, pending } = callOne(state, entry, ctx);
+    const ctx = contextFor(state, entry, phase);
+    const { call, pending } = startCall(state, entry, phase, state.payload, ctx);
     const outcome = pending instanceof Promise ? await pending : pending;
 
     if (outcome.kind === "error") {
       const halt = handleError(state, entry, outcome.error, phase);
-      record(state, entry, phase, started, call, failure(entry, outcome.error));
+      record(state, entry, phase, started, call, failure(entry, outcome.error, phase));
       if (halt !== undefined) return halt;
-      state.table.store(entry.ref.id, ctx);
+      if (rules.context === "take") state.table.store(entry.ref.id, ctx);
       continue;
     }
 
     const result = outcome.result;
+    const metadata = result.metadata === undefined ? {} : { metadata: result.metadata };
+    if (!rules.canModify) {
+      // Read-only: the result is discarded; only the trace says what the plugin would have done.
+      record(state, entry, phase, started, call, {
+        outcome: result.continueProcessing === false ? "deny_ignored" : "allow",
+        ...metadata,
+      });
+      continue;
+    }
     const denied = result.continueProcessing === false && result.violation !== undefined;
-    if (denied && canBlock) {
+    if (denied && rules.canDeny) {
       const violation = stamp(result.violation!, entry);
       record(state, entry, phase, started, call, { outcome: "deny", violation });
       return { violation };
@@ -55,7 +65,7 @@ export async function runModifyingPhase(
         state.extensions = merged.merged;
       }
     }
-    state.table.store(entry.ref.id, ctx);
+    if (rules.context === "take") state.table.store(entry.ref.id, ctx);
     if (state.trace !== undefined) {
       const outcomeName = denied
         ? "deny_ignored"
@@ -68,52 +78,23 @@ export async function runModifyingPhase(
         extensionsModified,
         ...(extensionsRejected === undefined ? {} : { extensionsRejected }),
         ...(denied ? { violation: stamp(result.violation!, entry) } : {}),
-        ...(result.metadata === undefined ? {} : { metadata: result.metadata }),
+        ...metadata,
       });
     }
   }
   return undefined;
 }
 
-/**
- * Audit: each plugin sees the current payload read-only; results are discarded; every error is recorded. Only a
- * host failure halts (the pipeline must not go on past a plugin the host could not run).
- */
-export async function runAuditPhase(state: RunState, entries: readonly HookEntry[]): Promise<Halt> {
-  for (const entry of entries) {
-    const started = state.trace === undefined ? 0 : performance.now();
-    const ctx = state.table.snapshot(entry.ref.id);
-    const { call, pending } = callOne(state, entry, ctx);
-    const outcome = pending instanceof Promise ? await pending : pending;
-    if (outcome.kind === "error") {
-      const halt = handleError(state, entry, outcome.error, "audit");
-      record(state, entry, "audit", started, call, failure(entry, outcome.error));
-      if (halt !== undefined) return halt;
-    } else {
-      record(state, entry, "audit", started, call, {
-        outcome: outcome.result.continueProcessing === false ? "deny_ignored" : "allow",
-        ...(outcome.result.metadata === undefined ? {} : { metadata: outcome.result.metadata }),
-      });
-    }
-  }
-  return undefined;
-}
-
-/** Call one plugin on the current payload with its capability-filtered view. Synchronous handlers stay synchronous. */
-function callOne(
-  state: RunState,
+/** The trace fields of a failed call. */
+export function failure(
   entry: HookEntry,
-  ctx: PluginContext,
-): { call: Call; pending: Outcome | Promise<Outcome> } {
-  const view = filterExtensions(state.extensions, entry.ref.capabilities);
-  const call = new Call(entry, state.hook, state.settings.timeoutMs);
-  return { call, pending: callHandler(state.settings, entry, call, state.payload, view, ctx) };
+  error: PluginError,
+  phase: Phase,
+): Pick<PluginTrace, "outcome" | "error"> {
+  return { outcome: error.kind === "timeout" ? "timeout" : "error", error: phaseRecord(error, entry, phase) };
 }
 
-export function failure(entry: HookEntry, error: PluginError): Pick<PluginTrace, "outcome" | "error"> {
-  return { outcome: error.kind === "timeout" ? "timeout" : "error", error: errorRecord(error, entry.name) };
-}
-
+/** Add one plugin's part to the trace, when the caller asked for one. */
 export function record(
   state: RunState,
   entry: HookEntry,

@@ -1,4 +1,4 @@
-// The mutable state one invoke carries across phases (cpex-semantics §3.1).
+// The mutable state one invoke carries across phases, and the settings it runs under.
 
 import type { ContextTable } from "../context.js";
 import type { PluginErrorRecord, PluginViolation } from "../errors.js";
@@ -15,6 +15,11 @@ export interface RunSettings {
    * handlers of shut-down plugins, so each further call fails closed (a host failure, code `manager_closed`).
    */
   readonly closed?: () => boolean;
+  /**
+   * Payload-check mode (ManagerOptions.checkPayloadMutation): handlers of phases that share the pipeline's payload
+   * get a frozen copy, so an in-place write fails the call (docs/configuration.md, "Payloads are read-only").
+   */
+  readonly checkPayloads?: boolean;
 }
 
 export interface RunState {

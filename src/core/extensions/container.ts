@@ -4,6 +4,7 @@
 // keeps one plugin from editing what the next one sees, and what makes the `===` immutability check meaningful.
 
 import type { JsonValue } from "../config/types.js";
+import { deepFreeze, setKey } from "../guards.js";
 import { MonotonicSet } from "./monotonic.js";
 import type { Extensions, OwnedExtensions, SecurityExtension } from "./types.js";
 
@@ -12,30 +13,8 @@ export type ExtensionsInput = Omit<Extensions, "security"> & {
   readonly security?: Omit<SecurityExtension, "labels"> & { readonly labels?: Iterable<string> };
 };
 
-/**
- * `out[key] = value` that keeps a `__proto__` key as plain data (YAML and JSON parsers produce it as an own
- * property; ordinary assignment would instead replace the object's prototype).
- */
-export function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__")
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
-}
-
-/** Deep-freeze plain data in place (objects, arrays, MonotonicSets). Already-frozen subtrees are skipped. */
-export function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== "object") return value;
-  // Typed arrays (MessagePack `bin`) cannot be frozen; they are copied where ownership matters.
-  if (ArrayBuffer.isView(value)) return value;
-  if (value instanceof MonotonicSet) {
-    value.freeze();
-    return value;
-  }
-  if (Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
-}
+// setKey and deepFreeze live in ../guards.ts (shared with the config loader); re-exported for this folder.
+export { deepFreeze, setKey } from "../guards.js";
 
 /** Deep copy of JSON-shaped data, frozen. Used when taking data a plugin still holds references to. */
 export function frozenCopy<T>(value: T): T {
@@ -93,7 +72,7 @@ function isCanonical(input: ExtensionsInput | Extensions): boolean {
 export const EMPTY_EXTENSIONS: Extensions = Object.freeze({});
 
 /**
- * Copy-on-write working copy of a view (§4.4): immutable slots (request, agent, mcp, completion, provenance, llm,
+ * Copy-on-write working copy of a view: immutable slots (request, agent, mcp, completion, provenance, llm,
  * framework, meta, rawCredentials) keep the same references; writable slots (http, security, delegation,
  * candidateConstraint, custom) are fresh mutable copies the plugin may edit and return.
  */

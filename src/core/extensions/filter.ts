@@ -1,4 +1,4 @@
-// Capability filtering (§4.3), secure by default: the view starts empty and only what the capabilities allow is
+// Capability filtering (docs/configuration.md, "Capabilities"), secure by default: the view starts empty and only what the capabilities allow is
 // copied in. Slots are shared by reference (they are frozen), so building a view is a handful of property copies.
 
 import { MonotonicSet } from "./monotonic.js";

@@ -1,4 +1,5 @@
-// Post-handler validation and merge (§4.6), for the serial modifying phases.
+// Post-handler validation and merge of a plugin's returned extensions, for the serial modifying phases
+// (docs/configuration.md, "Capabilities").
 //
 // Authority is re-derived from the plugin's declared capabilities here; nothing the plugin returned can widen it.
 // Every slot taken from the return is copied and frozen, because the plugin still holds references to it.

@@ -1,4 +1,4 @@
-// Insert-only set (§4.5). Used for security labels: a plugin can add labels but never remove one. Removal needs a
+// Insert-only set. Used for security labels: a plugin can add labels but never remove one. Removal needs a
 // DeclassifierToken, which only the core can mint and never hands to plugins.
 //
 // A set reachable from a canonical container is frozen (`freeze()`), so a plugin holding the view cannot add to
@@ -38,6 +38,7 @@ export class MonotonicSet implements Iterable<string> {
     this.#items = new Set(items);
   }
 
+  /** @deprecated Nothing in cpex uses it; use `new MonotonicSet(items)` (or `clone()`). Kept for compatibility. */
   static from(items: Iterable<string>): MonotonicSet {
     return items instanceof MonotonicSet ? items.clone() : new MonotonicSet(items);
   }

@@ -1,4 +1,4 @@
-// Extension slots (cpex-semantics §4.1), camelCase in TypeScript. On the wire (MessagePack/JSON) the same slots use
+// Extension slots (docs/configuration.md, "Capabilities"), camelCase in TypeScript. On the wire (MessagePack/JSON) the same slots use
 // the CPEX snake_case names; see wire.ts for the converters.
 //
 // Slots handed to plugins are frozen: immutable slots keep their identity from the canonical container, which is
@@ -301,7 +301,7 @@ export const SLOT_NAMES = [
 ] as const;
 export type SlotName = (typeof SLOT_NAMES)[number];
 
-/** Slots whose identity must be preserved by a plugin (§4.6 step 1). `rawCredentials` is deliberately absent. */
+/** Slots whose identity must be preserved by a plugin (the first check of the post-handler merge). `rawCredentials` is deliberately absent. */
 export const IMMUTABLE_SLOTS = [
   "request",
   "agent",
@@ -330,7 +330,7 @@ export interface OwnedExtensions
 }
 
 /**
- * Outcome of validating a plugin's returned extensions against the canonical ones (§4.6). `rejected` set → the
+ * Outcome of validating a plugin's returned extensions against the canonical ones (merge.ts). `rejected` set → the
  * whole edit was refused and `merged` is the canonical container. `dropped` lists slot edits that were ignored
  * while the rest was merged (e.g. an http write without `write_headers`). Both are for logs only: a rejected
  * extension edit never fails the plugin.

@@ -1,9 +1,11 @@
-// Wire converters for sandboxed and out-of-process plugins (§8, §10.1 lessons a and b).
+// Wire converters for sandboxed and out-of-process plugins (the `extensions` message of docs/abi.md §2).
 //
 // On the wire a container is a map of snake_case slot name → slot map with the CPEX field names. One table per
 // slot (below) drives both directions, so the TypeScript and wire names cannot drift apart, and validation of
 // inbound data reports the exact path of a bad field. (A zod schema per slot would need the same names twice.)
 
+import { CpexError } from "../cpex-error.js";
+import { isPlainObject } from "../guards.js";
 import { deepFreeze, setKey } from "./container.js";
 import { toCapabilitySet } from "./filter.js";
 import { MonotonicSet } from "./monotonic.js";
@@ -20,13 +22,11 @@ export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
   "x-api-key",
 ]);
 
-export class ExtensionsWireError extends Error {
-  readonly code = "protocol_error";
+export class ExtensionsWireError extends CpexError<"protocol_error"> {
   /** Path of the offending field, e.g. `security.subject.roles[1]`. */
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`extensions: ${path}: ${message}`);
-    this.name = "ExtensionsWireError";
+    super("protocol_error", `extensions: ${path}: ${message}`, { details: { path } });
     this.path = path;
   }
 }
@@ -404,10 +404,8 @@ function copyJson(v: unknown): JsonObject {
 }
 
 function expectMap(v: unknown, path: string): Record<string, unknown> {
-  if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof Uint8Array) {
-    throw typeError(path, "a map", v);
-  }
-  return v as Record<string, unknown>;
+  if (!isPlainObject(v)) throw typeError(path, "a map", v);
+  return v;
 }
 
 function expectArray(v: unknown, path: string): unknown[] {
@@ -434,7 +432,7 @@ function typeError(path: string, expected: string, got: unknown): ExtensionsWire
 
 /**
  * Build a plugin's returned extensions from the inbound filtered `view` plus the writable slots of a wire `patch`
- * (§10.1 lesson a). Immutable slots come from the view (same identity, so a forged `request` in the patch is
+ * (a plugin cannot forge what it was not shown). Immutable slots come from the view (same identity, so a forged `request` in the patch is
  * simply not read); from the patch only `http` headers (with `write_headers`), `security.labels` (with
  * `append_labels`; unioned into the view's labels), `delegation` (with `append_delegation`; the merge checks that
  * the chain extends) and `custom` (no capability) are taken. Sensitive headers in the patch are ignored and the

@@ -1,4 +1,4 @@
-// Legacy per-plugin scoping (§2.6), used when routing is disabled. Evaluated against the unfiltered extensions.
+// Legacy per-plugin scoping (docs/configuration.md, "Conditions"), used when routing is disabled. Evaluated against the unfiltered extensions.
 
 import type { PluginCondition } from "../config/types.js";
 import type { Extensions } from "../extensions/types.js";

@@ -1,6 +1,7 @@
-// Route matching and plugin resolution (§6.3): pure functions over a CpexConfig.
+// Route matching and plugin resolution (docs/configuration.md, "Routes"): pure functions over a CpexConfig.
 
-import type { AuthenticationSpec, CpexConfig, EntityType, PluginRef, Route } from "../config/types.js";
+import type { AuthenticationSpec, CpexConfig, EntityType, PluginReference, Route } from "../config/types.js";
+import { isPlainObject } from "../guards.js";
 import { globMatch, isGlob } from "./glob.js";
 import type { ResolvedRef } from "./types.js";
 
@@ -75,13 +76,13 @@ export function selectionTags(route: Route, requestTags: readonly string[] | und
 }
 
 /**
- * Plugin lineup for an entity (§6.3): `all` group → `global.defaults[entityType]` → tag groups of the matched
+ * Plugin lineup for an entity: `all` group → `global.defaults[entityType]` → tag groups of the matched
  * route → the route's own plugins (carrying its `when`); then deduplicated by name, keeping the last
  * occurrence's position and override. No matching route → only the first two layers.
  */
 export function resolvePluginsForEntity(config: CpexConfig, req: EntityRequest): ResolvedRef[] {
   const layers: ResolvedRef[] = [];
-  const push = (refs: readonly PluginRef[], when?: string): void => {
+  const push = (refs: readonly PluginReference[], when?: string): void => {
     for (const r of refs) layers.push(toResolved(r, when));
   };
   const all = config.groups.get(ALL_GROUP);
@@ -100,7 +101,7 @@ export function resolvePluginsForEntity(config: CpexConfig, req: EntityRequest):
 }
 
 /**
- * Identity steps for `identity.resolve` (§6.3): `global.authentication` → authentication of the groups named by
+ * Identity steps for `identity.resolve` (docs/configuration.md, "Authentication"): `global.authentication` → authentication of the groups named by
  * the matched route's static tags (`meta.tags` and `groups:`) → the route's own; a route block with
  * `replace_inherited: true` drops the inherited layers. Per-step `config` becomes the override, `on_error` the
  * step's on_error.
@@ -129,7 +130,7 @@ export function resolveIdentitySteps(config: CpexConfig, req: EntityRequest): Re
   return dedupeLast(layers);
 }
 
-function toResolved(ref: PluginRef, when: string | undefined): ResolvedRef {
+function toResolved(ref: PluginReference, when: string | undefined): ResolvedRef {
   if (ref.config === undefined && when === undefined) return ref;
   return {
     name: ref.name,
@@ -152,6 +153,5 @@ export function mergeConfigOverride(
   base: unknown,
   override: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const baseObj = base !== null && typeof base === "object" && !Array.isArray(base) ? base : {};
-  return { ...(baseObj as Record<string, unknown>), ...override };
+  return { ...(isPlainObject(base) ? base : {}), ...override };
 }

@@ -1,4 +1,4 @@
-// The router the manager asks "which plugins run for this hook and request, in which order" (§6.4).
+// The router the manager asks "which plugins run for this hook and request, in which order" (docs/configuration.md, "Routing").
 //
 // Deliberate difference from CPEX Rust: the cache key includes the request's host tags (CPEX keys on
 // entity type, entity name, hook and scope only, so the first resolution was reused for requests with other

@@ -1,4 +1,4 @@
-import type { JsonObject, OnError, PluginCondition } from "../config/types.js";
+import type { JsonObject, PluginCondition } from "../config/types.js";
 
 /** What the router needs to know about a registered hook entry. A PluginConfig satisfies it. */
 export interface RoutablePlugin {
@@ -12,8 +12,11 @@ export interface ResolvedEntry<T extends RoutablePlugin> {
   readonly name: string;
   /** Keys to shallow-merge over the base plugin's `config` (the manager builds an override instance). */
   readonly configOverride?: JsonObject;
-  /** on_error override (identity steps only). */
-  readonly onError?: OnError;
+  /**
+   * The identity step's `on_error` as written (identity steps only). Informational, as in CPEX: the executor
+   * applies the plugin's own `on_error` (docs/configuration.md, "Authentication").
+   */
+  readonly onError?: string;
   /** The route's `when`, carried for orchestrators; the core does not evaluate it. */
   readonly when?: string;
 }
@@ -22,15 +25,16 @@ export interface ResolvedEntry<T extends RoutablePlugin> {
 export interface ResolvedRef {
   readonly name: string;
   readonly configOverride?: JsonObject;
-  readonly onError?: OnError;
+  /** The identity step's `on_error` as written; informational (see ResolvedEntry.onError). */
+  readonly onError?: string;
   readonly when?: string;
 }
 
 export interface Router {
   /**
    * The ordered lineup for `hookName`. `entries` are the plugins registered for that hook, in priority order.
-   * Routing disabled / no config → entries whose `conditions` match (§2.6). Routing enabled without
-   * meta.entityType/entityName → all entries. Otherwise the route resolution (§6.3), cached (§6.4).
+   * Routing disabled / no config → entries whose `conditions` match (Conditions). Routing enabled without
+   * meta.entityType/entityName → all entries. Otherwise the route resolution (Routes), cached (docs/configuration.md).
    */
   resolve<T extends RoutablePlugin>(
     hookName: string,

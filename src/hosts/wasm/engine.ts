@@ -3,6 +3,7 @@
 // every wasm plugin of a pipeline).
 
 import { createHash } from "node:crypto";
+import { CpexError } from "../../core/cpex-error.js";
 import { encode } from "./abi/msgpack.js";
 import { checkImports, type DeclaredImport, type ValType } from "./abi/signatures.js";
 import { MAX_NAME_CHARS, safeText } from "./abi/text.js";
@@ -39,12 +40,12 @@ const REQUIRED_EXPORTS: ReadonlyArray<{ name: string; params: string; results: s
     { name: "_initialize", params: "", results: "", required: false },
   ];
 
-export class CompileError extends Error {
+export class CompileError extends CpexError<"compile_failed"> {
   constructor(
     message: string,
     readonly problems: readonly string[] = [message],
   ) {
-    super(message);
+    super("compile_failed", message);
     this.name = "CompileError";
   }
 }

@@ -77,6 +77,7 @@ interface Resolved {
 }
 
 export class WasmPluginFactory implements PluginFactory {
+  readonly pluginKeys = ["limits", "grants", "sha256", "execution", "instances"] as const;
   private pool: WorkerPool | undefined;
 
   constructor(

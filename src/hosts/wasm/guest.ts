@@ -13,7 +13,7 @@ import { CPEX_MODULE, TEST_MODULE, WASI_MODULE } from "./abi/signatures.js";
 import { MAX_LOG_LINE_CHARS, safeText } from "./abi/text.js";
 import { GuestStop, HostFailure, type WasmErrorCode } from "./errors.js";
 import type { WasmLimits } from "./limits.js";
-import { FuelGauge } from "./metering.js";
+import { FuelGauge } from "./meter/index.js";
 import { createWasiImports, type WasiClock } from "./wasi/preview1.js";
 
 export interface GuestOptions {

@@ -15,6 +15,7 @@
 // What keeps it fast: map keys come from a byte-compared cache (utf8.ts), short ASCII strings are built in JS, and
 // the path for error messages is assembled only when a decode fails.
 
+import { CpexError } from "../../../core/cpex-error.js";
 import { formatPath, MAX_DEPTH, type PathSegment } from "./msgpack-limits.js";
 import { decodeKey, decodeUtf8 } from "./utf8.js";
 
@@ -29,7 +30,7 @@ export interface DecodeOptions {
 
 export const DEFAULT_PROGRESS_EVERY = 4096;
 
-export class MsgpackDecodeError extends Error {
+export class MsgpackDecodeError extends CpexError<"abi_violation"> {
   constructor(
     /** Offset of the offending byte from the start of the input. */
     readonly offset: number,
@@ -37,7 +38,9 @@ export class MsgpackDecodeError extends Error {
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`${path === "" ? "<root>" : path}: ${reason} (at byte ${offset})`);
+    super("abi_violation", `${path === "" ? "<root>" : path}: ${reason} (at byte ${offset})`, {
+      details: { offset, path },
+    });
     this.name = "MsgpackDecodeError";
   }
 }

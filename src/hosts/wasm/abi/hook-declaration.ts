@@ -2,6 +2,7 @@
 // `hooks:` typo loads fine and then fails every call, silently disabling a guard; with it the mismatch is a load
 // error. Pure functions: the loader reads the compiled module and reports the messages.
 
+import { CpexError } from "../../../core/cpex-error.js";
 import { BinaryError, Reader, Writer } from "../binary/bytes.js";
 
 export const HOOK_SECTION = "cpex.hooks";
@@ -10,9 +11,9 @@ export const MAX_DECLARED_HOOKS = 64;
 export const MAX_HOOK_NAME_BYTES = 128;
 
 /** A `cpex.hooks` section that does not follow docs/abi.md §1.1; the module must not load. */
-export class HookDeclarationError extends Error {
+export class HookDeclarationError extends CpexError<"hook_declaration_invalid"> {
   constructor(message: string) {
-    super(`${HOOK_SECTION} section: ${message}`);
+    super("hook_declaration_invalid", `${HOOK_SECTION} section: ${message}`);
     this.name = "HookDeclarationError";
   }
 }

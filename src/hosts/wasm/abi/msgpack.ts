@@ -4,16 +4,17 @@
 // optionals are omitted, not nil). Guest output is decoded by the strict decoder in decode.ts; `decode` is
 // re-exported here for callers that import it from this module.
 
+import { CpexError } from "../../../core/cpex-error.js";
 import { formatPath, MAX_DEPTH, type PathSegment } from "./msgpack-limits.js";
 
 export { decode, MsgpackDecodeError } from "./decode.js";
 
-export class MsgpackError extends Error {
+export class MsgpackError extends CpexError<"payload_unencodable"> {
   constructor(
     readonly path: string,
     message: string,
   ) {
-    super(`${path}: ${message}`);
+    super("payload_unencodable", `${path}: ${message}`, { details: { path } });
     this.name = "MsgpackError";
   }
 }

@@ -1,12 +1,14 @@
 // Byte-level reading and writing for the WebAssembly binary format. LEB128 readers accept any valid encoding up
 // to the type's maximum length, padded (non-minimal) forms included: Go emits those.
 
-export class BinaryError extends Error {
+import { CpexError } from "../../../core/cpex-error.js";
+
+export class BinaryError extends CpexError<"module_malformed"> {
   constructor(
     message: string,
     readonly offset: number,
   ) {
-    super(`${message} (at byte offset ${offset})`);
+    super("module_malformed", `${message} (at byte offset ${offset})`, { details: { offset } });
     this.name = "BinaryError";
   }
 }

@@ -6,6 +6,7 @@
 // subtracts its cost on entry; function entries, loop headers and run-time-sized charges check `fuel < 0` and then
 // call `refill(fuel)`, which answers the next slice or 0 = stop, upon which the module executes `unreachable`.
 
+import { CpexError } from "../../../core/cpex-error.js";
 import { BinaryError, Reader, Writer } from "../binary/bytes.js";
 import {
   KIND_NAMES,
@@ -32,9 +33,21 @@ export const REFILL_NAME = "refill";
 export const FUEL_EXPORT = "__cpex_fuel";
 const RESERVED_PREFIX = "__cpex";
 
-export class InstrumentError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * The module is refused. `offset`: where in the input the binary reader stopped, when a malformed or unsupported
+ * binary is the reason. The reader's errors (BinaryError) end with `(at byte offset N)`, so wrapping one keeps
+ * N even where only its message is passed on.
+ */
+export class InstrumentError extends CpexError<"module_rejected"> {
+  readonly offset: number | undefined;
+  constructor(message: string, options: { readonly offset?: number; readonly cause?: unknown } = {}) {
+    const found = /\(at byte offset (\d+)\)$/.exec(message);
+    const offset = options.offset ?? (found === null ? undefined : Number(found[1]));
+    super("module_rejected", message, {
+      ...(offset === undefined ? {} : { details: { offset } }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
+    this.offset = offset;
     this.name = "InstrumentError";
   }
 }

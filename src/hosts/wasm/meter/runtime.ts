@@ -2,6 +2,7 @@
 // budget and the wall-clock deadline — epoch-style interruption without a timer per call. Stopping is decided
 // here and recorded in `stopReason`; the guest then traps on `unreachable`, which it cannot catch.
 
+import { CpexError } from "../../../core/cpex-error.js";
 import { FUEL_EXPORT, METER_MODULE, REFILL_NAME } from "./instrument.js";
 
 export type StopReason = "fuel_exhausted" | "timeout";
@@ -23,12 +24,14 @@ export interface FuelGaugeOptions {
 export const DEFAULT_SLICE = 1_000_000;
 
 /** Thrown by `FuelGauge.charge` when a host function may not do its work (budget or deadline). */
-export class MeterStop extends Error {
+/** Thrown by `refill` when the budget or the deadline does not allow more work; `code` is the stop reason. */
+export class MeterStop extends CpexError<StopReason> {
   constructor(
     readonly reason: StopReason,
     readonly fuelUsed: number,
   ) {
     super(
+      reason,
       reason === "fuel_exhausted"
         ? `fuel exhausted after ${fuelUsed} units`
         : `deadline exceeded after ${fuelUsed} units`,
