@@ -23,7 +23,17 @@ function payloadOf(bytes: number) {
 
 /** Plain prose without credentials, so the scanner scans all of it. */
 function prose(bytes: number): { name: string; args: { text: string } } {
-  const words = ["gateway", "request", "plugin", "sandbox", "tenant", "latency", "policy", "token-free", "data"];
+  const words = [
+    "gateway",
+    "request",
+    "plugin",
+    "sandbox",
+    "tenant",
+    "latency",
+    "policy",
+    "token-free",
+    "data",
+  ];
   let s = "";
   for (let i = 0; s.length < bytes; i++) s += `${words[(i * 7) % words.length]} ${i % 97} `;
   return { name: "summarise", args: { text: s.slice(0, bytes) } };
@@ -67,7 +77,10 @@ export default async function bench(): Promise<BenchSection> {
   const echo = join(dir, "echo.wasm");
   writeFileSync(echo, await wat2wasm(echoGuest("payload")));
   const spin = join(dir, "spin.wasm");
-  writeFileSync(spin, await wat2wasm(guest(`(func (export "cpex_handle") (result i32) (loop $l (br $l)) (i32.const 0))`)));
+  writeFileSync(
+    spin,
+    await wat2wasm(guest(`(func (export "cpex_handle") (result i32) (loop $l (br $l)) (i32.const 0))`)),
+  );
   const block = join(dir, "block.wasm");
   writeFileSync(
     block,
@@ -172,7 +185,8 @@ export default async function bench(): Promise<BenchSection> {
   const recover: number[] = [];
   for (let i = 0; i < 6; i++) {
     // Kills are rare: measure with the spare the pool keeps after its first lost worker booted and ready.
-    for (let w = 0; w < 200 && i > 0 && kf.workerPool?.spareReady !== true; w++) await new Promise((r) => setTimeout(r, 50));
+    for (let w = 0; w < 200 && i > 0 && kf.workerPool?.spareReady !== true; w++)
+      await new Promise((r) => setTimeout(r, 50));
     const r = await km.invoke("tool_pre_invoke", payloadOf(1024));
     const killed = performance.now();
     kills.push(Number(r.errors[0]?.details?.["kill_delay_ms"] ?? Number.NaN));
