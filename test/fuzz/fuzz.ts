@@ -51,6 +51,9 @@ export async function generate(seed: number, dir: string): Promise<Uint8Array> {
 /** Far above what a terminating generated module uses (most need under 100,000), yet seconds at most to exhaust. */
 const SCREEN_BUDGET = 10_000_000;
 
+/** How deep exports may call each other through the harness. */
+const MAX_REENTRY = 32;
+
 const HARNESS_IMPORTS = new Set([
   "log-i32",
   "log-i64",
@@ -96,11 +99,20 @@ function trial(
   const gauge = budget === undefined ? undefined : new FuelGauge({ sliceSize: 100_000 });
   // Newer binaryen modules call back into their own exports through the harness; the index is the position among
   // the function exports, called with no arguments (what cannot convert throws, the same on both sides).
+  // Re-entry is capped: unbounded, it ends in a stack overflow whose depth differs between the plain and the
+  // (larger-framed) instrumented module, which is not a difference in behaviour the instrumenter must preserve.
   let functionExports: Array<(...a: unknown[]) => unknown> = [];
+  let depth = 0;
   const callExport = (index: unknown): unknown => {
     const f = functionExports[Number(index)];
     if (f === undefined) throw new Error(`call-export: no function export ${String(index)}`);
-    return f();
+    if (depth >= MAX_REENTRY) throw new Error("call-export: re-entry limit");
+    depth++;
+    try {
+      return f();
+    } finally {
+      depth--;
+    }
   };
   const imports: WebAssembly.Imports = {
     "fuzzing-support": {

@@ -10,6 +10,8 @@ import { dirname, join } from "node:path";
 type CallMain = (args: string[]) => number;
 
 let loaded: Promise<CallMain> | undefined;
+let calls = 0;
+const RECYCLE_EVERY = 500;
 
 /** The path of the npm package's `wasm-opt` script. */
 export function wasmOptPath(): string {
@@ -64,14 +66,25 @@ export async function loadWasmOpt(): Promise<void> {
  * `process.exitCode`, which is restored so a generator failure cannot change this process's own exit code.
  */
 export async function wasmOpt(args: readonly string[]): Promise<void> {
+  // A fresh instance after any failure (an abort leaves the Emscripten heap in an unknown state, and every later
+  // call then fails with "memory access out of bounds"), and every RECYCLE_EVERY calls to bound leaks.
+  if (calls >= RECYCLE_EVERY) loaded = undefined;
+  if (loaded === undefined) calls = 0;
   loaded ??= load();
   const callMain = await loaded;
+  calls++;
   const saved = process.exitCode;
   let status: number;
   try {
     status = callMain([...args]);
+  } catch (e) {
+    loaded = undefined;
+    throw e;
   } finally {
     process.exitCode = saved;
   }
-  if (status !== 0) throw new Error(`wasm-opt ${args.join(" ")} exited ${status}`);
+  if (status !== 0) {
+    loaded = undefined;
+    throw new Error(`wasm-opt ${args.join(" ")} exited ${status}`);
+  }
 }
