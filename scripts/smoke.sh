@@ -32,11 +32,12 @@ step "cpex check examples/demo.yaml"
 tests=(test/unit/wasm-host/abi.test.ts test/hostile/hostile.test.ts test/package/package.test.ts)
 step "vitest run ${tests[*]}"
 log="$(mktemp)"
-if ! "$node" node_modules/vitest/vitest.mjs run "${tests[@]}" >"$log" 2>&1; then
+if ! NO_COLOR=1 "$node" node_modules/vitest/vitest.mjs run "${tests[@]}" >"$log" 2>&1; then
   cat "$log"; rm -f "$log"; exit 1
 fi
 cat "$log"
-summary="$(grep -E '^ +Tests +[0-9]+' "$log" | tail -1)"
+# Colours off (CI=true turns them on), and any left stripped, so the summary line can be read.
+summary="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +Tests +[0-9]+' | tail -1)"
 rm -f "$log"
 if ! [[ "$summary" =~ ^\ +Tests\ +[0-9]+\ passed\ \([0-9]+\)$ ]]; then
   echo "smoke: expected every test to pass and none skipped, got '${summary:-no summary}'" >&2
