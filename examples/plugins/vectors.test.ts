@@ -1,7 +1,6 @@
 // Every vector of examples/plugins/<name>/vectors.json against the native TypeScript plugin and the Rust plugin
 // compiled to WebAssembly, loaded from YAML through the host: the committed .wasm and a fresh build from source
 // (sdk/rust/build-plugins.sh with the Debian toolchain; a missing toolchain fails the test, as in CI).
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,6 +17,7 @@ import {
   violationToWire,
 } from "../../src/core/index.js";
 import { registerWasmHost } from "../../src/hosts/wasm/index.js";
+import { describeChild, runChild } from "../../test/helpers/run-child.js";
 import { circuitBreakerFactory } from "../native/circuit_breaker.js";
 import { piiRedactorFactory } from "../native/pii_redactor.js";
 import { secretsScannerFactory } from "../native/secrets_scanner.js";
@@ -27,9 +27,14 @@ import { urlGuardFactory } from "../native/url_guard.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const fresh = mkdtempSync(join(tmpdir(), "cpex-fresh-plugins-"));
 
-beforeAll(() => {
-  execFileSync("bash", [join(here, "../../sdk/rust/build-plugins.sh"), "--out", fresh], { stdio: "pipe" });
-}, 600_000);
+// In a child process the test awaits: a cargo build takes minutes from an empty target folder, and a synchronous
+// call would block this worker's event loop all that time (docs/testing.md).
+beforeAll(async () => {
+  const r = await runChild("bash", [join(here, "../../sdk/rust/build-plugins.sh"), "--out", fresh], {
+    timeoutMs: 1_140_000,
+  });
+  if (r.code !== 0) throw new Error(describeChild("sdk/rust/build-plugins.sh", r));
+}, 1_200_000);
 
 interface Vector {
   name: string;
