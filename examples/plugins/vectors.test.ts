@@ -1,11 +1,13 @@
 // Every vector of examples/plugins/<name>/vectors.json against the native TypeScript plugin and the Rust plugin
 // compiled to WebAssembly, loaded from YAML through the host: the committed .wasm and a fresh build from source
-// (sdk/rust/build-plugins.sh with the Debian toolchain; a missing toolchain fails the test, as in CI).
-import { execFileSync } from "node:child_process";
+// (sdk/rust/build-plugins.sh with the Debian toolchain; a missing toolchain fails the test, as in CI), and, for the
+// plugins that also have one, the AssemblyScript build (<name>.as.wasm, rebuilt by sdk/assemblyscript/build.mjs).
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type ContextTable,
@@ -26,9 +28,19 @@ import { urlGuardFactory } from "../native/url_guard.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fresh = mkdtempSync(join(tmpdir(), "cpex-fresh-plugins-"));
+const freshAs = mkdtempSync(join(tmpdir(), "cpex-fresh-as-plugins-"));
+const AS_PLUGINS = new Set(["tool_tagger", "circuit_breaker"]);
 
 beforeAll(() => {
   execFileSync("bash", [join(here, "../../sdk/rust/build-plugins.sh"), "--out", fresh], { stdio: "pipe" });
+}, 600_000);
+// Asynchronous, so the test worker keeps answering the runner while asc works.
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, [
+    join(here, "../../sdk/assemblyscript/build.mjs"),
+    "--out",
+    freshAs,
+  ]);
 }, 600_000);
 
 interface Vector {
@@ -150,6 +162,8 @@ for (const name of Object.keys(PLUGINS)) {
     ["wasm (committed, worker thread)", `wasm://${join(here, name, `${name}.wasm`)}`, "worker"],
     ["wasm (fresh build)", `wasm://${join(fresh, `${name}.wasm`)}`, "inline"],
   ];
+  if (AS_PLUGINS.has(name))
+    variants.push(["AssemblyScript (committed)", `wasm://${join(here, name, `${name}.as.wasm`)}`, "inline"]);
 
   describe(`${name} vectors`, () => {
     it("the committed .wasm is what the sources build (reproducible build)", () => {
@@ -157,6 +171,12 @@ for (const name of Object.keys(PLUGINS)) {
         readFileSync(join(fresh, `${name}.wasm`)).equals(readFileSync(join(here, name, `${name}.wasm`))),
       ).toBe(true);
     });
+    if (AS_PLUGINS.has(name)) {
+      it("the committed .as.wasm is what the AssemblyScript sources build (reproducible build)", () => {
+        const committed = readFileSync(join(here, name, `${name}.as.wasm`));
+        expect(readFileSync(join(freshAs, `${name}.as.wasm`)).equals(committed)).toBe(true);
+      });
+    }
     for (const [label, kind, execution] of variants) {
       it(`${label}: ${all.length} ${file.vectors ? "vectors" : "scenario steps"}`, async () => {
         if (kind.startsWith("wasm://")) expect(existsSync(kind.slice(7)), `${kind} exists`).toBe(true);
