@@ -10,7 +10,12 @@ import { Value, ValueMap } from "./value";
 
 let aborting = false;
 
-export function cpexAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+export function cpexAbort(
+  message: string | null = null,
+  fileName: string | null = null,
+  line: u32 = 0,
+  column: u32 = 0,
+): void {
   // An abort while reporting (e.g. the allocation for the message failed) must not recurse: trap at once.
   if (!aborting) {
     aborting = true;
