@@ -1,6 +1,7 @@
 // Every vector of examples/plugins/<name>/vectors.json against the native TypeScript plugin and the Rust plugin
 // compiled to WebAssembly, loaded from YAML through the host: the committed .wasm and a fresh build from source
-// (sdk/rust/build-plugins.sh with the Debian toolchain; a missing toolchain fails the test, as in CI).
+// (sdk/rust/build-plugins.sh with the Debian toolchain; a missing toolchain fails the test, as in CI), and, for the
+// plugins that also have one, the AssemblyScript build (<name>.as.wasm, rebuilt by sdk/assemblyscript/build.mjs).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -26,6 +27,8 @@ import { urlGuardFactory } from "../native/url_guard.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fresh = mkdtempSync(join(tmpdir(), "cpex-fresh-plugins-"));
+const freshAs = mkdtempSync(join(tmpdir(), "cpex-fresh-as-plugins-"));
+const AS_PLUGINS = new Set(["tool_tagger", "circuit_breaker"]);
 
 // In a child process the test awaits: a cargo build takes minutes from an empty target folder, and a synchronous
 // call would block this worker's event loop all that time (docs/testing.md).
@@ -35,6 +38,17 @@ beforeAll(async () => {
   });
   if (r.code !== 0) throw new Error(describeChild("sdk/rust/build-plugins.sh", r));
 }, 1_200_000);
+// Asynchronous, so the test worker keeps answering the runner while asc works.
+beforeAll(async () => {
+  const r = await runChild(
+    process.execPath,
+    [join(here, "../../sdk/assemblyscript/build.mjs"), "--out", freshAs],
+    {
+      timeoutMs: 540_000,
+    },
+  );
+  if (r.code !== 0) throw new Error(describeChild("sdk/assemblyscript/build.mjs", r));
+}, 600_000);
 
 interface Vector {
   name: string;
@@ -155,6 +169,8 @@ for (const name of Object.keys(PLUGINS)) {
     ["wasm (committed, worker thread)", `wasm://${join(here, name, `${name}.wasm`)}`, "worker"],
     ["wasm (fresh build)", `wasm://${join(fresh, `${name}.wasm`)}`, "inline"],
   ];
+  if (AS_PLUGINS.has(name))
+    variants.push(["AssemblyScript (committed)", `wasm://${join(here, name, `${name}.as.wasm`)}`, "inline"]);
 
   describe(`${name} vectors`, () => {
     it("the committed .wasm is what the sources build (reproducible build)", () => {
@@ -162,6 +178,12 @@ for (const name of Object.keys(PLUGINS)) {
         readFileSync(join(fresh, `${name}.wasm`)).equals(readFileSync(join(here, name, `${name}.wasm`))),
       ).toBe(true);
     });
+    if (AS_PLUGINS.has(name)) {
+      it("the committed .as.wasm is what the AssemblyScript sources build (reproducible build)", () => {
+        const committed = readFileSync(join(here, name, `${name}.as.wasm`));
+        expect(readFileSync(join(freshAs, `${name}.as.wasm`)).equals(committed)).toBe(true);
+      });
+    }
     for (const [label, kind, execution] of variants) {
       it(`${label}: ${all.length} ${file.vectors ? "vectors" : "scenario steps"}`, async () => {
         if (kind.startsWith("wasm://")) expect(existsSync(kind.slice(7)), `${kind} exists`).toBe(true);
