@@ -47,14 +47,14 @@ export class BodyEmitter {
     private readonly memoryMaxPages: number,
   ) {}
 
-  /** Emit the body planned in `plan`: instructions `bytes[plan.starts[0] .. end)`; locals tmp (i32), FL (i64). */
-  emit(w: Writer, bytes: Uint8Array, plan: BodyPlan, tmp: number, end: number): void {
+  /** Emit the body planned in `plan`: instructions `bytes[from .. end)`; added locals tmp (i32), FL (i64). */
+  emit(w: Writer, bytes: Uint8Array, plan: BodyPlan, from: number, tmp: number, end: number): void {
     this.w = w;
     this.bytes = bytes;
     this.plan = plan;
     this.tmp = tmp;
     this.FL = tmp + 1;
-    this.copyFrom = plan.starts[0]!;
+    this.copyFrom = from;
     this.frames.length = 1;
     this.frames[0] = 0;
     this.wrappedOpen = 0;
@@ -62,11 +62,12 @@ export class BodyEmitter {
     // Functions with loops keep the counter in a local: charges inside loops become register arithmetic. Those
     // without use the global directly (call-heavy code, where writing back around every call would cost more).
     this.useLocal = plan.hasLoop;
-    this.entry(plan.regionCost[0]!, plan.boundedLeaf);
-    const { n, ops, starts, ends, indices, regionCost } = plan;
-    for (let i = 0; i < n; i++) {
+    this.entry(plan.entryCost, plan.boundedLeaf);
+    const { count, op: ops, start: starts, end: ends, index: indices, regionAfter } = plan;
+    // Only the events need work; the instructions between them are copied by the next flush. A region starts
+    // right after an event that ends one.
+    for (let i = 0; i < count; i++) {
       const op = ops[i]!;
-      if (i > 0 && regionCost[i]! >= 0) this.regionStart(i, regionCost[i]!);
       switch (op) {
         case Op.Call:
         case Op.ReturnCall:
@@ -127,9 +128,10 @@ export class BodyEmitter {
           this.loop(i);
           break;
         case Op.End:
-          this.end(i, i === n - 1);
+          this.end(i, i === count - 1);
           break;
       }
+      if (i + 1 < count && plan.boundary(i)) this.regionStart(i, regionAfter[i]!);
     }
     this.flush(end);
   }
@@ -242,12 +244,13 @@ export class BodyEmitter {
     this.checkFromLocal();
   }
 
-  private regionStart(i: number, cost: number): void {
+  /** The region after event `e` (which ends the previous one) starts: charge it; a loop header also checks. */
+  private regionStart(e: number, cost: number): void {
     const plan = this.plan;
-    this.flush(plan.starts[i]!);
-    this.copyFrom = plan.starts[i]!;
+    this.flush(plan.end[e]!);
+    this.copyFrom = plan.end[e]!;
     if (cost > 0) this.charge(cost);
-    if (plan.ops[i - 1] !== Op.Loop) return;
+    if (plan.op[e] !== Op.Loop) return;
     if (this.frames[this.frames.length - 1] === 1) {
       this.headerCosts.push(cost);
       // Wrapped loop: leave to the refill path outside it.
@@ -345,7 +348,7 @@ export class BodyEmitter {
   }
 
   private branch(i: number, depth: number): void {
-    const { starts, ends } = this.plan;
+    const { start: starts, end: ends } = this.plan;
     if (this.useLocal && this.leavesFunction(depth)) {
       this.flush(starts[i]!);
       this.copyFrom = starts[i]!;
@@ -361,8 +364,8 @@ export class BodyEmitter {
   }
 
   private brTable(i: number): void {
-    const start = this.plan.starts[i]!;
-    const end = this.plan.ends[i]!;
+    const start = this.plan.start[i]!;
+    const end = this.plan.end[i]!;
     const r = new Reader(this.bytes, start + 1, end);
     const count = r.u32();
     let leaves = false;
@@ -392,7 +395,7 @@ export class BodyEmitter {
   }
 
   private loop(i: number): void {
-    const { starts, ends, wrap } = this.plan;
+    const { start: starts, end: ends, wrap } = this.plan;
     // Loops without parameters are wrapped so the refill call sits outside them: a call anywhere inside a loop,
     // even on a cold path, costs V8 more than the whole check.
     const wrapped = wrap[i] === 1;
@@ -413,7 +416,7 @@ export class BodyEmitter {
   }
 
   private end(i: number, last: boolean): void {
-    const { starts, ends } = this.plan;
+    const { start: starts, end: ends } = this.plan;
     if (last) {
       // Falling off the end returns: the caller (or the host) reads the global.
       this.flush(starts[i]!);

@@ -364,11 +364,13 @@ function rewriteCode(
       w.u32(groups + 2);
       w.bytes(bytes, localsStart, body.pos);
       w.bytes(EXTRA_LOCALS);
+      const from = body.pos;
       plan.decodeBody(body, o.cost);
-      if (plan.n === 0 || plan.ops[plan.n - 1] !== Op.End)
+      const last = plan.count - 1;
+      if (last < 0 || plan.op[last] !== Op.End || plan.end[last] !== bodyEnd)
         throw new InstrumentError(`function ${f}: body does not end with \`end\``);
       plan.planRegions(info.types, bytes);
-      emitter.emit(w, bytes, plan, locals, bodyEnd);
+      emitter.emit(w, bytes, plan, from, locals, bodyEnd);
     } catch (err) {
       if (err instanceof BinaryError) {
         throw new InstrumentError(`function ${info.importedFuncs + f}: ${err.message}`);
