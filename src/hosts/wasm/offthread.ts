@@ -69,6 +69,27 @@ export class InstrumentThread {
     });
   }
 
+  /** Start the thread now (a gateway can do this before it loads plugins); resolves when it has booted. */
+  start(): Promise<void> {
+    const w = this.ensure();
+    if (this.readyAt !== undefined) return Promise.resolve();
+    w.ref(); // waiting for the boot keeps the process alive
+    return new Promise((resolve) => {
+      // Resolved by the boot message, or by the thread's end (jobs then run on the calling thread).
+      const done = (): void => {
+        w.off("message", onMessage);
+        w.off("exit", done);
+        if (this.jobs.size === 0) w.unref();
+        resolve();
+      };
+      const onMessage = (reply: InstrumentReply): void => {
+        if (reply.id === 0) done();
+      };
+      w.on("message", onMessage);
+      w.on("exit", done);
+    });
+  }
+
   /** Stop the thread (the next job starts a new one). */
   async close(): Promise<void> {
     const w = this.worker;
@@ -80,7 +101,10 @@ export class InstrumentThread {
     if (this.worker !== undefined) return this.worker;
     this.startedAt = performance.now();
     this.readyAt = undefined;
-    const w = startWorker(workerScript("./instrument-worker", import.meta.url), {});
+    // Node flags that only make sense for the main script (`--input-type` of `node -e`) would make the thread
+    // fail to start.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith("--input-type"));
+    const w = startWorker(workerScript("./instrument-worker", import.meta.url), { execArgv });
     w.unref();
     w.on("message", (reply: InstrumentReply) => this.answer(w, reply));
     w.on("error", () => this.lost(w));
