@@ -41,6 +41,7 @@ program
         `  instrumented: ${report.outputBytes} bytes (+${((report.outputBytes / report.inputBytes - 1) * 100).toFixed(1)} %), ` +
           `${report.charges} charges, ${report.checks} checks, ${report.timeMs.toFixed(1)} ms`,
       );
+      for (const a of report.adjustments) console.log(`  ${a}`);
     } catch (err) {
       console.log(`  cannot be sandboxed: ${(err as Error).message}`);
       process.exitCode = 1;
