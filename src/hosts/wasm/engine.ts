@@ -8,7 +8,7 @@ import { checkImports, type DeclaredImport, type ValType } from "./abi/signature
 import { MAX_NAME_CHARS, safeText } from "./abi/text.js";
 import { BinaryError } from "./binary/bytes.js";
 import { KIND_NAMES, type ModuleInfo, readModule, VALTYPE_NAMES } from "./binary/module.js";
-import { InstrumentCache } from "./compile-cache.js";
+import { InstrumentCache, instrumenterFingerprint } from "./compile-cache.js";
 import { TABLE_ELEMENT_BYTES } from "./limits.js";
 import { type InstrumentReport, instrument } from "./meter/index.js";
 import { optionsKey, resolveOptions } from "./meter/options.js";
@@ -76,7 +76,11 @@ export class WasmEngine {
       readonly unsafeTestImports?: boolean;
       readonly instrumentInline?: boolean;
     } = {},
-  ) {}
+  ) {
+    // The cache key needs a hash of the instrumenter's code: read it now, while the embedder is still starting,
+    // rather than on the first load.
+    void instrumenterFingerprint();
+  }
 
   /** Check imports and exports, instrument and compile `bytes` (cached by content hash and limits). */
   compile(bytes: Uint8Array, options: CompileLimits): Promise<CompiledPlugin> {
