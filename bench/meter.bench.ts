@@ -77,7 +77,6 @@ async function instance(body: string, metered: boolean): Promise<() => number> {
   }
   const run = inst.exports["run"] as () => number;
   if (!metered) return run;
-  gauge.attach(inst);
   return () => {
     gauge.begin({ budget: 1e15, deadline: Number.POSITIVE_INFINITY });
     const r = run();

@@ -11,7 +11,6 @@ async function load(wat: string, opts: { maxMemoryPages?: number; sliceSize?: nu
   const gauge = new FuelGauge(opts.sliceSize === undefined ? {} : { sliceSize: opts.sliceSize });
   gauge.begin({ budget: 1e15, deadline: Number.POSITIVE_INFINITY });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), gauge.imports);
-  gauge.attach(instance);
   gauge.end();
   const call = (name: string, args: unknown[] = [], budget = 1e12, deadlineMs = Number.POSITIVE_INFINITY) => {
     gauge.begin({
