@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 // Long jobs (spec suite, fuzzing, cargo, npm pack) run in child processes the tests await, so no test blocks its
@@ -10,5 +12,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Separate processes: a test file that crashes or exhausts memory cannot take the others with it.
     pool: "forks",
+    // The default persistent instrumentation cache lives under XDG_CACHE_HOME: keep the tests' entries out of
+    // the user's cache.
+    env: { XDG_CACHE_HOME: join(tmpdir(), "cpex-test-cache") },
   },
 });

@@ -4,7 +4,11 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { encode } from "../src/hosts/wasm/abi/msgpack.js";
+import { GuestInstance } from "../src/hosts/wasm/guest.js";
+import { DEFAULT_LIMITS } from "../src/hosts/wasm/limits.js";
 import { FuelGauge, instrument } from "../src/hosts/wasm/meter/index.js";
+import { realClock } from "../src/hosts/wasm/wasi/preview1.js";
 import { wat2wasm } from "../test/helpers/wat.js";
 import type { BenchSection } from "./run.js";
 import { fmtNs, median, table, timeSync } from "./stats.js";
@@ -73,12 +77,53 @@ async function instance(body: string, metered: boolean): Promise<() => number> {
   }
   const run = inst.exports["run"] as () => number;
   if (!metered) return run;
-  gauge.attach(inst);
   return () => {
     gauge.begin({ budget: 1e15, deadline: Number.POSITIVE_INFINITY });
     const r = run();
     gauge.end();
     return r;
+  };
+}
+
+/** Text of `size` bytes: words, with a few e-mail addresses, phone numbers and key-like tokens mixed in. */
+function sampleText(size: number): string {
+  const words = ["deploy", "the", "service", "with", "replicas", "and", "check", "logs", "before", "rollout"];
+  const specials = ["alice.smith@example.com", "(555) 123-4567", "123-45-6789", "token_abcdef0123456789"];
+  let out = "";
+  let x = 7;
+  while (out.length < size) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out += (x >>> 28 === 0 ? specials[(x >>> 8) % specials.length] : words[(x >>> 8) % words.length]) + " ";
+  }
+  return out.slice(0, size);
+}
+
+/** A real example plugin (examples/plugins) called through the guest ABI, plain or instrumented. */
+function pluginGuest(name: string, hook: string, payload: unknown, metered: boolean): () => number {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const plain = new Uint8Array(readFileSync(join(here, `../examples/plugins/${name}/${name}.wasm`)));
+  const bytes = metered ? instrument(plain, { maxMemoryPages: 1024 }).bytes : plain;
+  const guest = new GuestInstance({
+    name,
+    module: new WebAssembly.Module(bytes),
+    limits: { ...DEFAULT_LIMITS, fuel: Number.MAX_SAFE_INTEGER, timeoutMs: 3_600_000 },
+    memoryCapPages: 1024,
+    configBytes: encode({}),
+    env: {},
+    clock: realClock,
+    random: (out) => out.fill(4),
+    log: () => undefined,
+    keepResultBytes: true,
+  });
+  guest.start();
+  const input = encode(payload);
+  const empty = encode({});
+  let last: Uint8Array | undefined;
+  return () => {
+    const r = guest.call({ hook, payload: () => input, extensions: () => empty, context: () => empty });
+    if (r.kind !== "returned") throw new Error(`${name}: ${r.kind} ${"message" in r ? r.message : ""}`);
+    last = r.resultBytes;
+    return (last?.length ?? 0) * 1000 + r.status;
   };
 }
 
@@ -112,9 +157,32 @@ function compiledThroughput(fixture: string): { ms: number; mbps: number } {
 export default async function bench(): Promise<BenchSection> {
   const rows: string[][] = [];
   const overheads: number[] = [];
-  for (const [name, body] of Object.entries(WORKLOADS)) {
-    const plain = await instance(body, false);
-    const metered = await instance(body, true);
+  const guests: Array<[string, () => Promise<[() => number, () => number]>]> = [
+    ...Object.entries(WORKLOADS).map(
+      ([name, body]) =>
+        [name, async () => [await instance(body, false), await instance(body, true)]] as [
+          string,
+          () => Promise<[() => number, () => number]>,
+        ],
+    ),
+    ...(
+      [
+        ["secrets_scanner on 64 KiB — real plugin", "secrets_scanner", 64 * 1024],
+        ["pii_redactor on 16 KiB — real plugin", "pii_redactor", 16 * 1024],
+      ] as const
+    ).map(([label, plugin, size]) => {
+      const payload = { name: "run_shell", args: { script: sampleText(size) } };
+      return [
+        label,
+        async () => [
+          pluginGuest(plugin, "tool_pre_invoke", payload, false),
+          pluginGuest(plugin, "tool_pre_invoke", payload, true),
+        ],
+      ] as [string, () => Promise<[() => number, () => number]>];
+    }),
+  ];
+  for (const [name, make] of guests) {
+    const [plain, metered] = await make();
     if (plain() !== metered()) throw new Error(`${name}: results differ`);
     // Interleave rounds so machine noise hits both variants alike; TurboFan has tiered up after the warm-up.
     const a: number[] = [];

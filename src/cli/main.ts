@@ -11,6 +11,7 @@ import {
   unclaimedKeyWarnings,
 } from "../core/index.js";
 import { didYouMean } from "../core/suggest.js";
+import { defaultCacheDir, InstrumentCache } from "../hosts/wasm/compile-cache.js";
 import {
   inspect,
   instrument,
@@ -41,6 +42,7 @@ program
         `  instrumented: ${report.outputBytes} bytes (+${((report.outputBytes / report.inputBytes - 1) * 100).toFixed(1)} %), ` +
           `${report.charges} charges, ${report.checks} checks, ${report.timeMs.toFixed(1)} ms`,
       );
+      for (const a of report.adjustments) console.log(`  ${a}`);
     } catch (err) {
       console.log(`  cannot be sandboxed: ${(err as Error).message}`);
       process.exitCode = 1;
@@ -131,6 +133,33 @@ program
       console.error((err as Error).message);
       process.exitCode = 1;
     }
+  });
+
+const cache = program
+  .command("cache")
+  .description("the persistent instrumentation cache (plugin_settings.wasm.cache_dir)");
+const cacheDirOption = (): string => defaultCacheDir();
+
+cache
+  .command("list")
+  .description("list the cached instrumented modules")
+  .option("--dir <dir>", "cache directory (default: the default cache_dir)")
+  .action(async (opts: { dir?: string }) => {
+    const dir = opts.dir ?? cacheDirOption();
+    const entries = await new InstrumentCache(dir).list();
+    console.log(`${dir}: ${entries.length} entr${entries.length === 1 ? "y" : "ies"}`);
+    for (const e of entries)
+      console.log(`  ${e.input ?? "?"}  ${e.bytes} bytes  ${e.modified.toISOString()}  ${e.file}`);
+  });
+
+cache
+  .command("clear")
+  .description("remove every cached instrumented module")
+  .option("--dir <dir>", "cache directory (default: the default cache_dir)")
+  .action(async (opts: { dir?: string }) => {
+    const dir = opts.dir ?? cacheDirOption();
+    const removed = await new InstrumentCache(dir).clear();
+    console.log(`${dir}: removed ${removed} entr${removed === 1 ? "y" : "ies"}`);
   });
 
 await program.parseAsync();

@@ -9,8 +9,11 @@ import { checkImports, type DeclaredImport, type ValType } from "./abi/signature
 import { MAX_NAME_CHARS, safeText } from "./abi/text.js";
 import { BinaryError } from "./binary/bytes.js";
 import { KIND_NAMES, type ModuleInfo, readModule, VALTYPE_NAMES } from "./binary/module.js";
+import { InstrumentCache, instrumenterFingerprint } from "./compile-cache.js";
 import { TABLE_ELEMENT_BYTES } from "./limits.js";
 import { type InstrumentReport, instrument } from "./meter/index.js";
+import { optionsKey, resolveOptions } from "./meter/options.js";
+import { instrumentThread, type PortableOptions } from "./offthread.js";
 
 // readModule rejects unknown value types, so every encoding seen here has a name.
 const valType = (t: number): ValType => (VALTYPE_NAMES as Readonly<Record<number, ValType>>)[t]!;
@@ -22,6 +25,8 @@ export interface CompiledPlugin {
   readonly exports: readonly string[];
   /** Linear-memory cap in pages as written into the module (memory_mb less what the tables are charged). */
   readonly memoryCapPages: number;
+  /** Where the instrumented bytes came from: the persistent cache, a fresh pass (stored), or no cache in use. */
+  readonly cache: "hit" | "miss" | "off";
 }
 
 /** The shape limits a module is compiled under (part of the compile cache key). */
@@ -29,6 +34,11 @@ export interface CompileLimits {
   readonly maxMemoryPages: number;
   readonly maxTables: number;
   readonly maxTableElements: number;
+  /**
+   * Directory of the persistent instrumentation cache (compile-cache.ts); false or absent: none. Not part of the
+   * in-memory key: the same input under the same limits instruments to the same bytes wherever they are stored.
+   */
+  readonly cacheDir?: string | false;
 }
 
 /** Exports the host calls, with the types they must have (docs/abi.md §1). */
@@ -58,8 +68,20 @@ export class WasmEngine {
   private readonly modules = new Map<string, Promise<CompiledPlugin>>();
   private readonly payloads = new WeakMap<object, Uint8Array>();
 
-  /** `unsafeTestImports`: accept the test-only `cpex_test` import module (guest.ts); never for real plugins. */
-  constructor(private readonly options: { readonly unsafeTestImports?: boolean } = {}) {}
+  /**
+   * `unsafeTestImports`: accept the test-only `cpex_test` import module (guest.ts); never for real plugins.
+   * `instrumentInline`: run the pass on the calling thread instead of the instrumentation thread (offthread.ts).
+   */
+  constructor(
+    private readonly options: {
+      readonly unsafeTestImports?: boolean;
+      readonly instrumentInline?: boolean;
+    } = {},
+  ) {
+    // The cache key needs a hash of the instrumenter's code: read it now, while the embedder is still starting,
+    // rather than on the first load.
+    void instrumenterFingerprint();
+  }
 
   /** Check imports and exports, instrument and compile `bytes` (cached by content hash and limits). */
   compile(bytes: Uint8Array, options: CompileLimits): Promise<CompiledPlugin> {
@@ -107,14 +129,38 @@ export class WasmEngine {
     if (exportProblems.length > 0) {
       throw new CompileError(`bad exports: ${listProblems(exportProblems)}`, exportProblems);
     }
+    const instrumentOptions: PortableOptions = {
+      maxMemoryPages: options.maxMemoryPages,
+      maxTables: options.maxTables,
+      maxTableElements: options.maxTableElements,
+      tableElementBytes: TABLE_ELEMENT_BYTES,
+    };
     let instrumented: { bytes: Uint8Array; report: InstrumentReport };
+    let cacheState: CompiledPlugin["cache"] = "off";
     try {
-      instrumented = instrument(bytes, {
-        maxMemoryPages: options.maxMemoryPages,
-        maxTables: options.maxTables,
-        maxTableElements: options.maxTableElements,
-        tableElementBytes: TABLE_ELEMENT_BYTES,
-      });
+      const keyText = optionsKey(resolveOptions(instrumentOptions));
+      const cache =
+        options.cacheDir === undefined || options.cacheDir === false || keyText === undefined
+          ? undefined
+          : new InstrumentCache(options.cacheDir);
+      const key = cache === undefined ? "" : await InstrumentCache.key(sha256, keyText!);
+      const hit = cache === undefined ? undefined : await cache.get(key);
+      if (hit !== undefined) {
+        instrumented = hit;
+        cacheState = "hit";
+      } else {
+        instrumented =
+          this.options.instrumentInline === true
+            ? instrument(bytes, instrumentOptions)
+            : await instrumentThread().run(bytes, instrumentOptions);
+        if (cache !== undefined) {
+          cacheState = "miss";
+          await cache.put(key, {
+            bytes: instrumented.bytes as Uint8Array<ArrayBuffer>,
+            report: instrumented.report,
+          });
+        }
+      }
     } catch (err) {
       throw new CompileError((err as Error).message);
     }
@@ -126,7 +172,7 @@ export class WasmEngine {
     }
     const exports = WebAssembly.Module.exports(module).map((e) => e.name);
     const memoryCapPages = instrumented.report.memory?.maxPages ?? 0;
-    return { sha256, module, report: instrumented.report, exports, memoryCapPages };
+    return { sha256, module, report: instrumented.report, exports, memoryCapPages, cache: cacheState };
   }
 
   /** MessagePack of a payload, encoded once per payload object (payloads are read-only by contract). */

@@ -16,6 +16,7 @@ import {
 } from "../../core/index.js";
 import { checkDeclaredHooks, HookDeclarationError, readHookDeclaration } from "./abi/hook-declaration.js";
 import { encode } from "./abi/msgpack.js";
+import { defaultCacheDir } from "./compile-cache.js";
 import { type CompiledPlugin, CompileError, sha256Hex, type WasmEngine } from "./engine.js";
 import { GuestStop } from "./errors.js";
 import {
@@ -74,6 +75,8 @@ interface Resolved {
   readonly execution: ExecutionMode;
   readonly instances: number;
   readonly pool: { readonly workers?: number; readonly heapMb?: number; readonly graceMs?: number };
+  /** Persistent instrumentation cache (plugin_settings.wasm.cache_dir; default defaultCacheDir()). */
+  readonly cacheDir: string | false;
 }
 
 export class WasmPluginFactory implements PluginFactory {
@@ -117,8 +120,15 @@ export class WasmPluginFactory implements PluginFactory {
       );
     }
     if (config.hooks.length === 0) throw fail("hooks", "a wasm plugin must list the hooks it handles");
+    const cacheSetting = host.data.cache_dir;
     return {
       file,
+      cacheDir:
+        cacheSetting === false
+          ? false
+          : cacheSetting === undefined
+            ? defaultCacheDir()
+            : resolve(ctx.configDir ?? process.cwd(), cacheSetting),
       limits: resolveLimits(resolveLimits(base, host.data.limits), limitsIn.data),
       grants: resolveGrants(host.data.grants, grantsIn.data),
       execution,
@@ -159,6 +169,7 @@ export class WasmPluginFactory implements PluginFactory {
         maxMemoryPages: r.limits.memoryMb * 16,
         maxTables: r.limits.maxTables,
         maxTableElements: r.limits.maxTableElements,
+        cacheDir: r.cacheDir,
       });
     } catch (err) {
       if (err instanceof CompileError) throw fail(undefined, `${file}: ${err.message}`);

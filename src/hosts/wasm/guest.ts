@@ -151,7 +151,6 @@ export class GuestInstance {
     let phase: Phase = "instantiate";
     try {
       const instance = new WebAssembly.Instance(o.module, imports);
-      this.gauge.attach(instance);
       const exports = instance.exports;
       this.memory = new GuestMemory(exports["memory"] as WebAssembly.Memory);
       this.handleFn = exports["cpex_handle"] as () => number;

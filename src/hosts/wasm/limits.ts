@@ -91,6 +91,8 @@ export const hostSettingsSchema = z
     worker_heap_mb: z.number().int().min(16).max(4096).optional(),
     /** How long past a call's deadline a silent worker is given before it is terminated, ms. */
     kill_grace_ms: z.number().int().min(1).max(60_000).optional(),
+    /** Persistent instrumentation cache directory (relative: to the config file); false: no cache. */
+    cache_dir: z.union([z.string().min(1), z.literal(false)]).optional(),
   })
   .strict();
 

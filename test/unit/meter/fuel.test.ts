@@ -11,7 +11,6 @@ async function load(wat: string, opts: { maxMemoryPages?: number; sliceSize?: nu
   const gauge = new FuelGauge(opts.sliceSize === undefined ? {} : { sliceSize: opts.sliceSize });
   gauge.begin({ budget: 1e15, deadline: Number.POSITIVE_INFINITY });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), gauge.imports);
-  gauge.attach(instance);
   gauge.end();
   const call = (name: string, args: unknown[] = [], budget = 1e12, deadlineMs = Number.POSITIVE_INFINITY) => {
     gauge.begin({
@@ -147,13 +146,18 @@ describe("fuel: stops", () => {
     expect(r.stop).toBeNull();
   });
 
-  it("the guest cannot read or write the fuel counter", async () => {
-    // The fuel global is appended after the module's own globals: no original instruction can name it.
-    const { report, instance } = await load(
-      `(module (global $g (mut i32) (i32.const 0)) (func (export "f") (global.set $g (i32.const 1))))`,
+  it("the guest cannot read or write the fuel counter, and the exports are the original ones", async () => {
+    // The fuel global is imported after the module's own imported globals and the module's globals are
+    // renumbered past it: every original instruction still names the global it named.
+    const { report, instance, call } = await load(
+      `(module (global $g (export "g") (mut i32) (i32.const 0))
+        (func (export "f") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g)))`,
     );
-    expect(report.exports.map((e) => e.name)).toEqual(["f"]);
-    expect(Object.keys(instance.exports)).toContain("__cpex_fuel");
+    expect(report.exports.map((e) => e.name)).toEqual(["g", "f"]);
+    expect(Object.keys(instance.exports)).toEqual(["g", "f"]);
+    expect(call("f").value).toBe(1);
+    expect(call("f").value).toBe(2);
+    expect((instance.exports["g"] as WebAssembly.Global).value).toBe(2);
   });
 });
 

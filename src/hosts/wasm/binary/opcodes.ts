@@ -28,7 +28,44 @@ export enum Op {
   BulkTable = 17,
   Nop = 18,
   CallIndirect = 19,
+  GlobalGet = 20,
+  GlobalSet = 21,
 }
+
+/** Opcodes the instrumenter emits, by their text-format names (one byte each; `void` is the empty block type). */
+export const OP = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  brTable: 0x0e,
+  call: 0x10,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  globalGet: 0x23,
+  globalSet: 0x24,
+  memorySize: 0x3f,
+  i32Const: 0x41,
+  i64Const: 0x42,
+  i32LeU: 0x4d,
+  i64Eqz: 0x50,
+  i64LtS: 0x53,
+  i32Sub: 0x6b,
+  i64Add: 0x7c,
+  i64Sub: 0x7d,
+  i64Shl: 0x86,
+  i64ShrU: 0x88,
+  i64ExtendI32U: 0xad,
+  refFunc: 0xd2,
+  void: 0x40,
+  i32: 0x7f,
+  i64: 0x7e,
+} as const;
 
 export interface Decoded {
   op: Op;
@@ -36,7 +73,7 @@ export interface Decoded {
   code: number;
   /** Sub-opcode for prefixed instructions (0xFC, 0xFD), else -1. */
   sub: number;
-  /** For Call / ReturnCall / RefFunc: the function index; for Br / BrIf: the label depth. */
+  /** For Call / ReturnCall / RefFunc: the function index; GlobalGet / GlobalSet: the global; Br / BrIf: the depth. */
   index: number;
   indexStart: number;
   indexEnd: number;
@@ -143,11 +180,16 @@ export function decode(r: Reader, out: Decoded): void {
       r.skip(n);
       return;
     }
+    case 0x23:
+    case 0x24:
+      out.indexStart = r.pos;
+      out.index = r.u32();
+      out.indexEnd = r.pos;
+      out.op = code === 0x23 ? Op.GlobalGet : Op.GlobalSet;
+      return;
     case 0x20:
     case 0x21:
     case 0x22:
-    case 0x23:
-    case 0x24:
     case 0x25:
     case 0x26:
       r.u32();

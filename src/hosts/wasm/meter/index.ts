@@ -2,12 +2,13 @@
 
 export { inspect, type ModuleSummary } from "./inspect.js";
 export {
-  FUEL_EXPORT,
+  FUEL_NAME,
+  INSTRUMENTER_VERSION,
   InstrumentError,
   type InstrumentReport,
   instrument,
   METER_MODULE,
   REFILL_NAME,
 } from "./instrument.js";
-export type { InstrumentOptions } from "./options.js";
+export { type InstrumentOptions, InstrumentOptionsError } from "./options.js";
 export { DEFAULT_SLICE, FuelGauge, type FuelGaugeOptions, MeterStop, type StopReason } from "./runtime.js";

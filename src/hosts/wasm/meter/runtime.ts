@@ -3,7 +3,7 @@
 // here and recorded in `stopReason`; the guest then traps on `unreachable`, which it cannot catch.
 
 import { CpexError } from "../../../core/cpex-error.js";
-import { FUEL_EXPORT, METER_MODULE, REFILL_NAME } from "./instrument.js";
+import { FUEL_NAME, METER_MODULE, REFILL_NAME } from "./remap.js";
 
 export type StopReason = "fuel_exhausted" | "timeout";
 
@@ -51,7 +51,12 @@ export class FuelGauge {
   readonly imports: WebAssembly.Imports;
   stopReason: StopReason | null = null;
   private readonly sliceSize: number;
-  private global: WebAssembly.Global | undefined;
+  /**
+   * The fuel left in the current slice, imported by the instrumented module as `__cpex_meter.fuel`. Each gauge
+   * owns one: an instance gets its counter from the gauge whose `imports` it was instantiated with, in whichever
+   * thread, and nothing outside the sandbox sees it among the module's exports.
+   */
+  private readonly global = new WebAssembly.Global({ value: "i64", mutable: true }, 0n);
   private budget = 0;
   private deadline = Number.POSITIVE_INFINITY;
   /** Guest fuel handed out so far in this call (guest used = handedOut − fuel left in the global). */
@@ -67,16 +72,14 @@ export class FuelGauge {
   constructor(options: FuelGaugeOptions = {}) {
     this.sliceSize = Math.max(1, Math.floor(options.sliceSize ?? DEFAULT_SLICE));
     this.interrupted = options.interrupted;
-    this.imports = { [METER_MODULE]: { [REFILL_NAME]: this.refill } };
+    this.imports = { [METER_MODULE]: { [REFILL_NAME]: this.refill, [FUEL_NAME]: this.global } };
   }
 
-  /** Bind to an instance of an instrumented module (after instantiation; a start function refills by itself). */
-  attach(instance: WebAssembly.Instance): void {
-    const g = instance.exports[FUEL_EXPORT];
-    if (!(g instanceof WebAssembly.Global))
-      throw new Error(`module is not instrumented (no ${FUEL_EXPORT} export)`);
-    this.global = g;
-  }
+  /**
+   * Nothing left to bind since the counter is imported (instantiate with `imports`); kept so callers written for
+   * the exported counter keep working.
+   */
+  attach(_instance: WebAssembly.Instance): void {}
 
   /** Start metering a call: `budget` fuel in total, stop at `deadline` (a performance.now() value). */
   begin(limits: { budget: number; deadline: number }): void {
@@ -87,13 +90,9 @@ export class FuelGauge {
     this.hostFuel = 0;
     this.nextClockCheck = HOST_CLOCK_EVERY;
     this.lastUsed = 0;
-    if (this.global === undefined) {
-      this.handedOut = 0; // the global starts at 0: the first check asks for a slice
-    } else {
-      const first = Math.min(this.sliceSize, this.budget);
-      this.global.value = BigInt(first);
-      this.handedOut = first;
-    }
+    const first = Math.min(this.sliceSize, this.budget);
+    this.global.value = BigInt(first);
+    this.handedOut = first;
   }
 
   /** Finish the call; returns the exact fuel consumed (guest instructions plus host-call charges). */
@@ -101,10 +100,9 @@ export class FuelGauge {
     // Instrumented code keeps the counter in a local and writes it back at calls and exits. After a stop, the
     // stop saw the exact value; after a normal return the global is current; after a trap it holds the value of
     // the last write-back (documented: fuel_used of a trapped call may be slightly low).
-    const left = this.global === undefined ? 0 : Number(this.global.value as bigint);
-    if (this.stopReason === null && this.global !== undefined)
-      this.lastUsed = this.handedOut - left + this.hostFuel;
-    if (this.global !== undefined) this.global.value = 0n;
+    const left = Number(this.global.value as bigint);
+    if (this.stopReason === null) this.lastUsed = this.handedOut - left + this.hostFuel;
+    this.global.value = 0n;
     return { fuelUsed: this.lastUsed };
   }
 

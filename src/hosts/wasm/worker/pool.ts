@@ -48,22 +48,27 @@ interface Job {
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
 const DEV = import.meta.url.endsWith(".ts");
-const ENTRY = new URL(DEV ? "./entry.ts" : "./entry.js", import.meta.url);
+const ENTRY = workerScript("./entry", import.meta.url);
+
+/** The URL of a worker script next to `base`: its .ts source when running from sources, else the built .js. */
+export function workerScript(relative: string, base: string): URL {
+  return new URL(`${relative}${DEV ? ".ts" : ".js"}`, base);
+}
 
 /**
  * From dist/ the worker runs entry.js as it is. From the TypeScript sources (tests, tsx) it must first install
  * the same TypeScript loader (a worker's execArgv cannot carry `--import`), so it starts from a small script that
  * registers tsx and then imports entry.ts.
  */
-function startWorker(options: ConstructorParameters<typeof Worker>[1]): Worker {
-  if (!DEV) return new Worker(ENTRY, options);
+export function startWorker(entry: URL, options: ConstructorParameters<typeof Worker>[1]): Worker {
+  if (!DEV) return new Worker(entry, options);
   // The ESM build of tsx's API (its CommonJS build cannot be imported from an ES module worker).
   const tsx = pathToFileURL(
     createRequire(import.meta.url)
       .resolve("tsx/esm/api")
       .replace(/\.cjs$/, ".mjs"),
   ).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); });`;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(boot, { ...options, eval: true });
 }
 
@@ -366,7 +371,7 @@ export class WorkerPool {
 
   constructor(readonly options: PoolOptions) {
     this.spares = new Spares(() =>
-      startWorker({
+      startWorker(ENTRY, {
         resourceLimits: {
           maxOldGenerationSizeMb: options.heapMb,
           maxYoungGenerationSizeMb: 16,
