@@ -366,7 +366,18 @@ export class PluginManager {
   ): Promise<PipelineResult<P>>;
   invoke(hook: string, payload: unknown, options: InvokeOptions = {}): Promise<PipelineResult> {
     if (!this.closing.isOpen) return Promise.reject(new ManagerClosedError("invoke"));
-    return this.closing.invokes.track(this.run(hook, payload, options), `invoke '${hook}'`);
+    return this.runTracked(hook, payload, options);
+  }
+
+  /** Counted while in flight, so shutdown can drain it (no closure per invoke: this is the hot path). */
+  private async runTracked(hook: string, payload: unknown, options: InvokeOptions): Promise<PipelineResult> {
+    const inFlight = this.closing.invokes;
+    inFlight.enter();
+    try {
+      return await this.run(hook, payload, options);
+    } finally {
+      inFlight.leave();
+    }
   }
   private run<P>(hook: string, payload: P, options: InvokeOptions): Promise<PipelineResult<P>> {
     return runInvoke(
