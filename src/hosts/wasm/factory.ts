@@ -9,6 +9,7 @@ import { isAbsolute, resolve } from "node:path";
 import {
   type FactoryContext,
   type HookHandler,
+  type JsonValue,
   type PluginConfig,
   type PluginFactory,
   type PluginInstance,
@@ -16,6 +17,7 @@ import {
 } from "../../core/index.js";
 import { checkDeclaredHooks, HookDeclarationError, readHookDeclaration } from "./abi/hook-declaration.js";
 import { encode } from "./abi/msgpack.js";
+import { CPEX_MODULE } from "./abi/signatures.js";
 import { type CompiledPlugin, CompileError, sha256Hex, type WasmEngine } from "./engine.js";
 import { GuestStop } from "./errors.js";
 import {
@@ -35,6 +37,7 @@ import {
   type WasmLimits,
 } from "./limits.js";
 import { Sandbox } from "./sandbox.js";
+import { mapSandboxPolicy, PolicyError, type PolicySettings, sandboxPolicySchema } from "./sandbox-policy.js";
 import { clockFrom, realClock, seededRandom, systemRandom, type WasiClock } from "./wasi/preview1.js";
 import { WorkerPool } from "./worker/pool.js";
 import { WorkerSandbox } from "./worker/remote-sandbox.js";
@@ -74,7 +77,24 @@ interface Resolved {
   readonly execution: ExecutionMode;
   readonly instances: number;
   readonly pool: { readonly workers?: number; readonly heapMb?: number; readonly graceMs?: number };
+  /** `config.sandbox_policy` as written (host configuration: a route override may not change it). */
+  readonly policy: JsonValue | undefined;
 }
+
+const POLICY_KEY = "sandbox_policy";
+
+function isObject(v: unknown): v is Record<string, JsonValue> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The `config:` the guest receives: the plugin's own, without the host's `sandbox_policy`. */
+function guestConfig(config: JsonValue | undefined): JsonValue | null {
+  if (!isObject(config) || !(POLICY_KEY in config)) return config ?? null;
+  const { [POLICY_KEY]: _, ...rest } = config;
+  return rest;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 export class WasmPluginFactory implements PluginFactory {
   private pool: WorkerPool | undefined;
@@ -106,9 +126,22 @@ export class WasmPluginFactory implements PluginFactory {
     if (!execIn.success) throw fail("execution", describeZodError("", execIn.error));
     const instIn = instancesSchema.optional().safeParse(config.extra["instances"]);
     if (!instIn.success) throw fail("instances", describeZodError("", instIn.error));
+    const rawPolicy = isObject(config.config) ? config.config[POLICY_KEY] : undefined;
+    let policy: PolicySettings | undefined;
+    if (rawPolicy !== undefined) {
+      const parsed = sandboxPolicySchema.safeParse(rawPolicy);
+      if (!parsed.success) throw fail("config", describeZodError(POLICY_KEY, parsed.error));
+      try {
+        policy = mapSandboxPolicy(parsed.data, config.extra, ctx.configDir ?? process.cwd());
+      } catch (err) {
+        if (err instanceof PolicyError) throw fail("config", err.message);
+        throw err;
+      }
+    }
     const base = { ...DEFAULT_LIMITS, ...this.options.limits };
     const execution = execIn.data ?? host.data.execution ?? this.options.execution ?? "inline";
-    const instances = instIn.data ?? 1;
+    // max_instances caps the live instances: worker mode creates that many; inline mode runs one, within any cap.
+    const instances = instIn.data ?? (execution === "worker" ? policy?.instances : undefined) ?? 1;
     if (instances > 1 && execution !== "worker") {
       throw fail(
         "instances",
@@ -116,10 +149,17 @@ export class WasmPluginFactory implements PluginFactory {
       );
     }
     if (config.hooks.length === 0) throw fail("hooks", "a wasm plugin must list the hooks it handles");
+    const grants = resolveGrants(host.data.grants, grantsIn.data);
     return {
       file,
-      limits: resolveLimits(resolveLimits(base, host.data.limits), limitsIn.data),
-      grants: resolveGrants(host.data.grants, grantsIn.data),
+      limits: { ...resolveLimits(resolveLimits(base, host.data.limits), limitsIn.data), ...policy?.limits },
+      grants: {
+        ...grants,
+        env: policy?.env ?? grants.env,
+        files: policy?.files ?? [],
+        network: policy?.network ?? [],
+      },
+      policy: rawPolicy,
       execution,
       instances,
       pool: {
@@ -155,7 +195,8 @@ export class WasmPluginFactory implements PluginFactory {
     let compiled: CompiledPlugin;
     try {
       compiled = await this.engine.compile(bytes, {
-        maxMemoryPages: r.limits.memoryMb * 16,
+        // Whole 64 KiB pages: sandbox_policy.resources.max_memory_bytes need not be a whole number of MiB.
+        maxMemoryPages: Math.floor(r.limits.memoryMb * 16),
         maxTables: r.limits.maxTables,
         maxTableElements: r.limits.maxTableElements,
       });
@@ -174,6 +215,13 @@ export class WasmPluginFactory implements PluginFactory {
     }
     const { errors, warnings } = checkDeclaredHooks(config.hooks, declared);
     if (errors.length > 0) throw fail("hooks", errors.join("; "));
+    // An inline guest runs on the event-loop thread, which cannot block while a request is made for it.
+    const http = WebAssembly.Module.imports(compiled.module).some(
+      (i) => i.module === CPEX_MODULE && i.name === "http_request",
+    );
+    if (http && r.execution !== "worker") {
+      throw fail("execution", `${file} imports cpex.http_request, which needs \`execution: worker\``);
+    }
     for (const w of warnings) ctx.logger.warn(`plugin '${config.name}' (${file}): ${w}`);
     return compiled;
   }
@@ -189,6 +237,13 @@ export class WasmPluginFactory implements PluginFactory {
     compiled: CompiledPlugin,
   ): Promise<PluginInstance> {
     const fail = (field: string | undefined, message: string) => pluginConfigError(config, field, message);
+    const own = isObject(config.config) ? config.config[POLICY_KEY] : undefined;
+    if (!sameJson(own, r.policy)) {
+      throw fail(
+        "config",
+        "sandbox_policy is host configuration: a route-level config override cannot change it",
+      );
+    }
     const env: Record<string, string> = {};
     for (const name of r.grants.env) {
       const value = process.env[name];
@@ -197,7 +252,7 @@ export class WasmPluginFactory implements PluginFactory {
     const injected = this.options.clock ?? (r.grants.deterministic ? () => 0 : undefined);
     let configBytes: Uint8Array;
     try {
-      configBytes = encode(config.config ?? null, "config");
+      configBytes = encode(guestConfig(config.config), "config");
     } catch (err) {
       throw fail("config", `cannot be encoded for the guest: ${(err as Error).message}`);
     }
@@ -217,6 +272,8 @@ export class WasmPluginFactory implements PluginFactory {
             memoryCapPages: compiled.memoryCapPages,
             configBytes,
             env,
+            files: r.grants.files,
+            network: r.grants.network,
             clock: injected === undefined ? "real" : "call",
             ...(r.grants.deterministic ? { randomSeed: this.options.randomSeed ?? 0 } : {}),
             testImports: this.options.unsafeTestImports === true,
@@ -246,6 +303,7 @@ export class WasmPluginFactory implements PluginFactory {
           random: r.grants.deterministic ? seededRandom(this.options.randomSeed ?? 0) : systemRandom,
           logger: ctx.logger,
           testImports: this.options.unsafeTestImports === true,
+          files: r.grants.files,
         });
         sandbox.start();
         run = (hook) => (payload, extensions, pluginCtx, call) =>

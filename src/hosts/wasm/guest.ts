@@ -12,8 +12,9 @@ import { GuestMemory } from "./abi/memory.js";
 import { CPEX_MODULE, TEST_MODULE, WASI_MODULE } from "./abi/signatures.js";
 import { MAX_LOG_LINE_CHARS, safeText } from "./abi/text.js";
 import { GuestStop, HostFailure, type WasmErrorCode } from "./errors.js";
-import type { WasmLimits } from "./limits.js";
+import type { FileGrant, WasmLimits } from "./limits.js";
 import { FuelGauge } from "./metering.js";
+import { GrantedFiles } from "./wasi/granted-files.js";
 import { createWasiImports, type WasiClock } from "./wasi/preview1.js";
 
 export interface GuestOptions {
@@ -36,6 +37,8 @@ export interface GuestOptions {
   readonly interrupted?: () => boolean;
   /** Provide the test-only `cpex_test` import module (docs/testing.md); never in production. */
   readonly testImports?: boolean;
+  /** Granted directories, preopened at fd 3 onwards (a private-scratch one starts empty for each instance). */
+  readonly files?: readonly FileGrant[];
 }
 
 /** What one guest call cost. */
@@ -108,6 +111,18 @@ export class GuestInstance {
     };
     const charge = (fuel: number): void => this.gauge.charge(fuel);
     const admitLog = (n: number): boolean => this.state.admitLog(n, o.limits.maxLogBytes);
+    let files: GrantedFiles | undefined;
+    if (o.files !== undefined && o.files.length > 0) {
+      try {
+        // What the file shim holds in host memory is capped like the guest's own memory.
+        files = new GrantedFiles(o.files, o.memoryCapPages * 65536);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new GuestStop("init_failed", `a granted directory cannot be opened: ${e.code ?? e.message}`, {
+          phase: "instantiate",
+        });
+      }
+    }
     const cpex = createHostFunctions(this.state, memory, {
       config: o.configBytes,
       maxResultBytes: o.limits.maxResultBytes,
@@ -123,6 +138,7 @@ export class GuestInstance {
         random: o.random,
         admitLog,
         charge,
+        ...(files === undefined ? {} : { files }),
         // A newline in stdout/stderr is a line break: one log line each, so every line carries the plugin's
         // prefix and none can pass for the host's.
         write: (fd, text) => {

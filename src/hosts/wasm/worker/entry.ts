@@ -42,6 +42,7 @@ function newGuest(h: Hosted): GuestInstance {
     keepResultBytes: true,
     interrupted: () => Atomics.load(cancel, CANCEL_WORD) === currentCall,
     testImports: spec.testImports,
+    files: spec.files,
   });
 }
 

@@ -7,7 +7,7 @@ import type { JsonObject } from "../../../core/index.js";
 import type { GuestError } from "../abi/call-state.js";
 import type { WasmErrorCode } from "../errors.js";
 import type { CallTelemetry } from "../guest.js";
-import type { WasmLimits } from "../limits.js";
+import type { FileGrant, NetworkRule, WasmLimits } from "../limits.js";
 
 /** How a worker instance reads the WASI clocks and random numbers. */
 export interface GuestSpec {
@@ -16,6 +16,10 @@ export interface GuestSpec {
   readonly memoryCapPages: number;
   readonly configBytes: Uint8Array;
   readonly env: Readonly<Record<string, string>>;
+  /** Granted directories (the worker resolves and reads them itself, under the same resolver). */
+  readonly files: readonly FileGrant[];
+  /** Outbound HTTP allow rules; enforced on the main thread, which makes the requests (net/http-client.ts). */
+  readonly network: readonly NetworkRule[];
   /** `real`: the worker's clocks; `call`: the reading the main thread sends with each call (injected clocks). */
   readonly clock: "real" | "call";
   /** Seeded random numbers (deterministic grant); undefined: the system generator. */
