@@ -13,6 +13,7 @@ export type WasmErrorCode =
   | "result_too_large"
   | "proc_exit"
   | "init_failed"
+  | "network_denied"
   | "plugin_error";
 
 /** Thrown by host functions to stop the current guest call. */
@@ -57,6 +58,7 @@ export const RECYCLING: ReadonlySet<WasmErrorCode> = new Set<WasmErrorCode>([
   "abi_violation",
   "result_too_large",
   "proc_exit",
+  "network_denied",
 ]);
 
 export function wasmPluginError(

@@ -14,6 +14,7 @@ import { MAX_LOG_LINE_CHARS, safeText } from "./abi/text.js";
 import { GuestStop, HostFailure, type WasmErrorCode } from "./errors.js";
 import type { FileGrant, WasmLimits } from "./limits.js";
 import { FuelGauge } from "./metering.js";
+import type { HttpReply } from "./net/blocking-http.js";
 import { GrantedFiles } from "./wasi/granted-files.js";
 import { createWasiImports, type WasiClock } from "./wasi/preview1.js";
 
@@ -39,6 +40,8 @@ export interface GuestOptions {
   readonly testImports?: boolean;
   /** Granted directories, preopened at fd 3 onwards (a private-scratch one starts empty for each instance). */
   readonly files?: readonly FileGrant[];
+  /** Outbound HTTP, blocking until answered or `deadline` (performance.now() time); worker execution only. */
+  readonly http?: (request: Uint8Array, deadline: number) => HttpReply;
 }
 
 /** What one guest call cost. */
@@ -94,6 +97,8 @@ export class GuestInstance {
   private readonly gauge: FuelGauge;
   private memory: GuestMemory | undefined;
   private handleFn: (() => number) | undefined;
+  /** The running call's deadline (performance.now() time), for host functions that wait. */
+  private deadline = Number.POSITIVE_INFINITY;
   alive = false;
 
   constructor(private readonly options: GuestOptions) {
@@ -130,6 +135,12 @@ export class GuestInstance {
       log,
       charge,
       ...(o.keepResultBytes === true ? { keepResultBytes: true } : {}),
+      ...(o.http === undefined
+        ? {}
+        : {
+            http: (request: Uint8Array) =>
+              (o.http as NonNullable<GuestOptions["http"]>)(request, this.deadline),
+          }),
     });
     const wasi = createWasiImports(
       {
@@ -237,10 +248,8 @@ export class GuestInstance {
     state.extensions = inputs.extensions;
     state.context = inputs.context;
     const now = performance.now();
-    this.gauge.begin({
-      budget: limits.fuel,
-      deadline: Math.min(now + limits.timeoutMs, inputs.deadline ?? Number.POSITIVE_INFINITY),
-    });
+    this.deadline = Math.min(now + limits.timeoutMs, inputs.deadline ?? Number.POSITIVE_INFINITY);
+    this.gauge.begin({ budget: limits.fuel, deadline: this.deadline });
     let thrown: unknown;
     let status = 0;
     let ok = false;
