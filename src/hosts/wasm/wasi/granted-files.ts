@@ -26,8 +26,12 @@ const O_CREAT = 1;
 const O_DIRECTORY = 2;
 const O_EXCL = 4;
 const O_TRUNC = 8;
-/** Rights that write (fd_datasync, fd_write, fd_allocate, path_create_*, …): refused on a read-only grant. */
-const WRITE_RIGHTS =
+/**
+ * Rights that mean "open for writing" (fd_write, fd_allocate, fd_filestat_set_size): refused on a read-only grant.
+ * Other rights a toolchain asks for by habit (Rust's std asks fd_sync and fd_filestat_set_times even to read) are
+ * simply not honoured.
+ */
+const WRITE_RIGHTS = (1n << 6n) | (1n << 8n) | (1n << 22n);
   (1n << 0n) | (1n << 4n) | (1n << 6n) | (1n << 8n) | (1n << 9n) | (1n << 10n) | (1n << 22n);
 /** fd_read, fd_seek, fd_tell, fd_advise, path_open, fd_readdir, path_filestat_get, fd_filestat_get. */
 export const READ_RIGHTS =
