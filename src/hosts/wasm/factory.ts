@@ -75,7 +75,11 @@ interface Resolved {
   readonly limits: WasmLimits;
   readonly grants: WasmGrants;
   readonly execution: ExecutionMode;
+  /** Whether `execution` was set (per plugin, in plugin_settings.wasm or by the host) rather than defaulted. */
+  readonly executionChosen: boolean;
   readonly instances: number;
+  /** sandbox_policy.resources.max_instances, for a plugin moved to worker execution. */
+  readonly policyInstances: number | undefined;
   readonly pool: { readonly workers?: number; readonly heapMb?: number; readonly graceMs?: number };
   /** `config.sandbox_policy` as written (host configuration: a route override may not change it). */
   readonly policy: JsonValue | undefined;
@@ -105,8 +109,23 @@ export class WasmPluginFactory implements PluginFactory {
   ) {}
 
   async create(config: PluginConfig, ctx: FactoryContext): Promise<PluginInstance> {
-    const r = this.resolve(config, ctx);
+    let r = this.resolve(config, ctx);
     const compiled = await this.load(config, ctx, r);
+    // Outbound HTTP needs a thread that can block while the main thread makes the request: a guest importing
+    // it runs on a worker unless the operator asked for inline execution, which is then a load error.
+    const http = WebAssembly.Module.imports(compiled.module).some(
+      (i) => i.module === CPEX_MODULE && i.name === "http_request",
+    );
+    if (http && r.execution !== "worker") {
+      if (r.executionChosen) {
+        throw pluginConfigError(
+          config,
+          "execution",
+          `${r.file} imports cpex.http_request, which needs \`execution: worker\``,
+        );
+      }
+      r = { ...r, execution: "worker", instances: r.policyInstances ?? 1 };
+    }
     return this.build(config, ctx, r, compiled);
   }
 
@@ -161,6 +180,8 @@ export class WasmPluginFactory implements PluginFactory {
       },
       policy: rawPolicy,
       execution,
+      executionChosen: (execIn.data ?? host.data.execution ?? this.options.execution) !== undefined,
+      policyInstances: policy?.instances,
       instances,
       pool: {
         ...(host.data.workers === undefined ? {} : { workers: host.data.workers }),
@@ -215,13 +236,6 @@ export class WasmPluginFactory implements PluginFactory {
     }
     const { errors, warnings } = checkDeclaredHooks(config.hooks, declared);
     if (errors.length > 0) throw fail("hooks", errors.join("; "));
-    // An inline guest runs on the event-loop thread, which cannot block while a request is made for it.
-    const http = WebAssembly.Module.imports(compiled.module).some(
-      (i) => i.module === CPEX_MODULE && i.name === "http_request",
-    );
-    if (http && r.execution !== "worker") {
-      throw fail("execution", `${file} imports cpex.http_request, which needs \`execution: worker\``);
-    }
     for (const w of warnings) ctx.logger.warn(`plugin '${config.name}' (${file}): ${w}`);
     return compiled;
   }

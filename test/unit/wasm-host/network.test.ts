@@ -159,6 +159,12 @@ describe("cpex.http_request", () => {
     expect(text((next.modifiedPayload as { body: Uint8Array }).body)).toBe("hello");
   });
 
+  it("without an execution key, a plugin that imports http_request runs on a worker (upstream YAML loads as is)", async () => {
+    const m = await load(rule(), "");
+    const r = await get(m, `http://127.0.0.1:${port}/ok`);
+    expect(text((r.modifiedPayload as { body: Uint8Array }).body)).toBe("hello");
+  });
+
   it("an inline plugin that imports http_request does not load", async () => {
     await expect(load(rule(), "    execution: inline\n")).rejects.toThrow(
       /imports cpex\.http_request, which needs `execution: worker`/,

@@ -32,7 +32,7 @@ const O_TRUNC = 8;
  * simply not honoured.
  */
 const WRITE_RIGHTS = (1n << 6n) | (1n << 8n) | (1n << 22n);
-  (1n << 0n) | (1n << 4n) | (1n << 6n) | (1n << 8n) | (1n << 9n) | (1n << 10n) | (1n << 22n);
+(1n << 0n) | (1n << 4n) | (1n << 6n) | (1n << 8n) | (1n << 9n) | (1n << 10n) | (1n << 22n);
 /** fd_read, fd_seek, fd_tell, fd_advise, path_open, fd_readdir, path_filestat_get, fd_filestat_get. */
 export const READ_RIGHTS =
   (1n << 1n) | (1n << 2n) | (1n << 5n) | (1n << 7n) | (1n << 13n) | (1n << 14n) | (1n << 18n) | (1n << 21n);
