@@ -92,6 +92,16 @@ describe("read-only grant", () => {
     });
   }
 
+  it("works the same in a worker thread (the worker resolves with the same resolver)", async () => {
+    const m = await managerFromYaml(
+      dir,
+      yaml("[{dir: data/rules, permission: read-only}]", "    execution: worker\n"),
+    );
+    expect(await read(m, "sub/b.txt")).toBe("rule b");
+    expect(await read(m, "link-out")).toBe(ERR.NOTCAPABLE);
+    await m.shutdown();
+  });
+
   it("refuses writes: O_CREAT on a read-only grant is EROFS", async () => {
     await writeGuest(dir, "w.wasm", scratchGuest);
     const m = await managerFromYaml(

@@ -25,6 +25,20 @@ const fetcher = guest(
   },
 );
 
+/** Makes the payload's request 20 times in one call. */
+const repeater = guest(
+  `(func (export "cpex_handle") (result i32)
+    (local $n i32) (local $i i32)
+    (local.set $n (call $payload_len))
+    (drop (call $payload_read (i32.const 8192) (local.get $n)))
+    (loop $l
+      (drop (call $http_request (i32.const 8192) (local.get $n)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 20))))
+    (i32.const 0))`,
+  { extraImports: `(import "cpex" "http_request" (func $http_request (param i32 i32) (result i32)))` },
+);
+
 let server: Server;
 let port: number;
 let okHits = 0;
@@ -57,9 +71,13 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-async function load(network: string, extra = "    execution: worker\n"): Promise<PluginManager> {
+async function load(
+  network: string,
+  extra = "    execution: worker\n",
+  wat = fetcher,
+): Promise<PluginManager> {
   const dir = await tempDir();
-  await writeGuest(dir, "f.wasm", fetcher);
+  await writeGuest(dir, "f.wasm", wat);
   const m = new PluginManager({ logger: captureLogger() });
   m.registerScheme(WASM_SCHEME, new WasmPluginFactory(new WasmEngine(), { workers: 1 }));
   await m.loadConfigYaml(
@@ -131,6 +149,14 @@ describe("cpex.http_request", () => {
     const m = await load(rule());
     const r = await get(m, `http://127.0.0.1:${port}/ok`, { headers: { Host: "internal.example" } });
     expect(r.errors.map((e) => e.code)).toEqual(["abi_violation"]);
+  });
+
+  it("more than 16 requests in one call: network_denied, the 17th is never sent", async () => {
+    const before = okHits;
+    const m = await load(rule(), "    execution: worker\n", repeater);
+    const r = await get(m, `http://127.0.0.1:${port}/ok`);
+    expect(r.errors.map((e) => e.code)).toEqual(["network_denied"]);
+    expect(okHits - before).toBe(16);
   });
 
   it("an oversized response is reported to the guest as response_too_large", async () => {
