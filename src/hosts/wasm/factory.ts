@@ -37,7 +37,14 @@ import {
   type WasmLimits,
 } from "./limits.js";
 import { Sandbox } from "./sandbox.js";
-import { mapSandboxPolicy, PolicyError, type PolicySettings, sandboxPolicySchema } from "./sandbox-policy.js";
+import {
+  guestConfig,
+  PolicyError,
+  type PolicySettings,
+  policyOf,
+  readSandboxPolicy,
+  samePolicy,
+} from "./sandbox-policy.js";
 import { clockFrom, realClock, seededRandom, systemRandom, type WasiClock } from "./wasi/preview1.js";
 import { WorkerPool } from "./worker/pool.js";
 import { WorkerSandbox } from "./worker/remote-sandbox.js";
@@ -85,21 +92,6 @@ interface Resolved {
   readonly policy: JsonValue | undefined;
 }
 
-const POLICY_KEY = "sandbox_policy";
-
-function isObject(v: unknown): v is Record<string, JsonValue> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The `config:` the guest receives: the plugin's own, without the host's `sandbox_policy`. */
-function guestConfig(config: JsonValue | undefined): JsonValue | null {
-  if (!isObject(config) || !(POLICY_KEY in config)) return config ?? null;
-  const { [POLICY_KEY]: _, ...rest } = config;
-  return rest;
-}
-
-const sameJson = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
-
 export class WasmPluginFactory implements PluginFactory {
   private pool: WorkerPool | undefined;
 
@@ -145,17 +137,13 @@ export class WasmPluginFactory implements PluginFactory {
     if (!execIn.success) throw fail("execution", describeZodError("", execIn.error));
     const instIn = instancesSchema.optional().safeParse(config.extra["instances"]);
     if (!instIn.success) throw fail("instances", describeZodError("", instIn.error));
-    const rawPolicy = isObject(config.config) ? config.config[POLICY_KEY] : undefined;
+    const rawPolicy = policyOf(config.config);
     let policy: PolicySettings | undefined;
-    if (rawPolicy !== undefined) {
-      const parsed = sandboxPolicySchema.safeParse(rawPolicy);
-      if (!parsed.success) throw fail("config", describeZodError(POLICY_KEY, parsed.error));
-      try {
-        policy = mapSandboxPolicy(parsed.data, config.extra, ctx.configDir ?? process.cwd());
-      } catch (err) {
-        if (err instanceof PolicyError) throw fail("config", err.message);
-        throw err;
-      }
+    try {
+      policy = readSandboxPolicy(rawPolicy, config.extra, ctx.configDir ?? process.cwd());
+    } catch (err) {
+      if (err instanceof PolicyError) throw fail("config", err.message);
+      throw err;
     }
     const base = { ...DEFAULT_LIMITS, ...this.options.limits };
     const execution = execIn.data ?? host.data.execution ?? this.options.execution ?? "inline";
@@ -251,8 +239,7 @@ export class WasmPluginFactory implements PluginFactory {
     compiled: CompiledPlugin,
   ): Promise<PluginInstance> {
     const fail = (field: string | undefined, message: string) => pluginConfigError(config, field, message);
-    const own = isObject(config.config) ? config.config[POLICY_KEY] : undefined;
-    if (!sameJson(own, r.policy)) {
+    if (!samePolicy(policyOf(config.config), r.policy)) {
       throw fail(
         "config",
         "sandbox_policy is host configuration: a route-level config override cannot change it",

@@ -6,7 +6,42 @@
 
 import { isAbsolute, normalize, resolve } from "node:path";
 import { z } from "zod";
-import type { FileGrant, NetworkRule, WasmLimits } from "./limits.js";
+import type { JsonValue } from "../../core/index.js";
+import { describeZodError, type FileGrant, type NetworkRule, type WasmLimits } from "./limits.js";
+
+const POLICY_KEY = "sandbox_policy";
+
+function isObject(v: unknown): v is Record<string, JsonValue> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `config.sandbox_policy` as written, if any. */
+export function policyOf(config: JsonValue | undefined): JsonValue | undefined {
+  return isObject(config) ? config[POLICY_KEY] : undefined;
+}
+
+/** The `config:` the guest receives: the plugin's own, without the host's `sandbox_policy`. */
+export function guestConfig(config: JsonValue | undefined): JsonValue | null {
+  if (!isObject(config) || !(POLICY_KEY in config)) return config ?? null;
+  const { [POLICY_KEY]: _, ...rest } = config;
+  return rest;
+}
+
+/** Whether an override's policy is the base's (an override may not change it). Both are plain JSON. */
+export const samePolicy = (a: unknown, b: unknown): boolean =>
+  a === b || JSON.stringify(a) === JSON.stringify(b);
+
+/** Validate and map a policy as written (undefined: none). Throws PolicyError. */
+export function readSandboxPolicy(
+  raw: JsonValue | undefined,
+  extra: Readonly<Record<string, unknown>>,
+  configDir: string,
+): PolicySettings | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = sandboxPolicySchema.safeParse(raw);
+  if (!parsed.success) throw new PolicyError("config", describeZodError(POLICY_KEY, parsed.error));
+  return mapSandboxPolicy(parsed.data, extra, configDir);
+}
 
 /** Every permission level upstream defines; only the first two are implemented here. */
 const SUPPORTED_PERMISSIONS = ["read-only", "private-scratch"] as const;

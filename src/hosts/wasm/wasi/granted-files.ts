@@ -4,9 +4,10 @@
 // charged pieces, so no host fd stays open after a call and a file changed later is not seen half-way. A
 // `private-scratch` grant is an in-memory tree (scratch-dir.ts). Without grants this table holds only fds 0–2.
 
-import { closeSync, opendirSync, readSync, realpathSync } from "node:fs";
-import { HOST_CHUNK_BYTES, HOST_COSTS } from "../abi/costs.js";
+import { closeSync, realpathSync } from "node:fs";
+import { HOST_COSTS } from "../abi/costs.js";
 import type { FileGrant } from "../limits.js";
+import { type DirEntry, FILETYPE, listHostDir, readWhole } from "./host-files.js";
 import { FS_ERRNO, openChecked, parseGuestPath, resolveHost } from "./path-resolver.js";
 import {
   FileQuota,
@@ -19,8 +20,8 @@ import {
   type ScratchFile,
 } from "./scratch-dir.js";
 
-/** WASI file types. */
-export const FILETYPE = { UNKNOWN: 0, CHAR: 2, DIR: 3, FILE: 4, SYMLINK: 7 } as const;
+export { FILETYPE } from "./host-files.js";
+
 /** path_open `oflags`. */
 const O_CREAT = 1;
 const O_DIRECTORY = 2;
@@ -71,10 +72,7 @@ export type OpenFd =
       readonly append: boolean;
       pos: number;
     };
-export interface DirEntry {
-  readonly name: Uint8Array;
-  readonly type: number;
-}
+export type { DirEntry } from "./host-files.js";
 export interface Stat {
   readonly filetype: number;
   readonly size: number;
@@ -223,25 +221,9 @@ export class GrantedFiles {
     if ("errno" in opened) return -opened.errno;
     try {
       if (!this.quota.take(opened.size)) return -FS_ERRNO.FBIG;
-      const data = new Uint8Array(opened.size);
-      // In pieces, each charged before it is read (a large file is host work like random_get's).
-      let got = 0;
-      while (got < data.length) {
-        const n = Math.min(HOST_CHUNK_BYTES, data.length - got);
-        charge(n * HOST_COSTS.fileReadPerByte);
-        const r2 = readSync(opened.fd, data, got, n, got);
-        if (r2 === 0) break; // the file shrank: what was read is what the guest sees
-        got += r2;
-      }
-      const fd = this.add({
-        kind: "file",
-        preopen: p,
-        content: { data, size: got },
-        writable: false,
-        append: false,
-        pos: 0,
-      });
-      if (fd < 0) this.quota.give(data.length);
+      const content = readWhole(opened.fd, opened.size, charge);
+      const fd = this.add({ kind: "file", preopen: p, content, writable: false, append: false, pos: 0 });
+      if (fd < 0) this.quota.give(content.data.length);
       return fd;
     } finally {
       closeSync(opened.fd);
@@ -295,23 +277,9 @@ export class GrantedFiles {
     } else {
       const r = this.host(p, d.parts, charge);
       if (!r.ok) return r.errno;
-      const dir = opendirSync(r.real);
-      try {
-        for (let e = dir.readSync(); e !== null; e = dir.readSync()) {
-          charge(HOST_COSTS.dirEntry);
-          if (out.length >= MAX_DIR_ENTRIES) return 61; // EOVERFLOW: never a silently cut listing
-          const type = e.isDirectory()
-            ? FILETYPE.DIR
-            : e.isFile()
-              ? FILETYPE.FILE
-              : e.isSymbolicLink()
-                ? FILETYPE.SYMLINK
-                : FILETYPE.UNKNOWN;
-          out.push({ name: utf8.encode(e.name), type });
-        }
-      } finally {
-        dir.closeSync();
-      }
+      const listed = listHostDir(r.real, charge, MAX_DIR_ENTRIES);
+      if (typeof listed === "number") return listed;
+      out.push(...listed);
     }
     d.listing = out;
     return out;
