@@ -227,3 +227,13 @@ for (const name of Object.keys(PLUGINS)) {
     }
   });
 }
+
+// Plugins that need a grant have no native twin: their vectors run in granted-vectors.test.ts; here only the
+// reproducible build is checked.
+for (const name of ["rule_file_guard", "remote_allowlist"]) {
+  it(`${name}: the committed .wasm is what the sources build (reproducible build)`, () => {
+    expect(
+      readFileSync(join(fresh, `${name}.wasm`)).equals(readFileSync(join(here, name, `${name}.wasm`))),
+    ).toBe(true);
+  });
+}

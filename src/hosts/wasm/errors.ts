@@ -16,6 +16,7 @@ export const WASM_ERROR_CODES = Object.freeze({
   result_too_large: "result_set larger than max_result_bytes",
   proc_exit: "the guest called WASI proc_exit",
   init_failed: "cpex_init returned non-zero or trapped",
+  network_denied: "an outbound request the plugin's allowed_network does not allow",
   plugin_error: "cpex_handle returned non-zero (the code may be set by error_set)",
 } as const);
 export type WasmErrorCode = keyof typeof WASM_ERROR_CODES;
@@ -69,6 +70,7 @@ export const RECYCLING: ReadonlySet<WasmErrorCode> = new Set<WasmErrorCode>([
   "abi_violation",
   "result_too_large",
   "proc_exit",
+  "network_denied",
 ]);
 
 export function wasmPluginError(

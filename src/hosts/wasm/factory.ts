@@ -9,6 +9,7 @@ import { isAbsolute, resolve } from "node:path";
 import {
   type FactoryContext,
   type HookHandler,
+  type JsonValue,
   type PluginConfig,
   type PluginFactory,
   type PluginInstance,
@@ -16,6 +17,7 @@ import {
 } from "../../core/index.js";
 import { checkDeclaredHooks, HookDeclarationError, readHookDeclaration } from "./abi/hook-declaration.js";
 import { encode } from "./abi/msgpack.js";
+import { CPEX_MODULE } from "./abi/signatures.js";
 import { defaultCacheDir } from "./compile-cache.js";
 import { type CompiledPlugin, CompileError, sha256Hex, type WasmEngine } from "./engine.js";
 import { GuestStop } from "./errors.js";
@@ -36,6 +38,14 @@ import {
   type WasmLimits,
 } from "./limits.js";
 import { Sandbox } from "./sandbox.js";
+import {
+  guestConfig,
+  PolicyError,
+  type PolicySettings,
+  policyOf,
+  readSandboxPolicy,
+  samePolicy,
+} from "./sandbox-policy.js";
 import { clockFrom, realClock, seededRandom, systemRandom, type WasiClock } from "./wasi/preview1.js";
 import { WorkerPool } from "./worker/pool.js";
 import { WorkerSandbox } from "./worker/remote-sandbox.js";
@@ -73,10 +83,16 @@ interface Resolved {
   readonly limits: WasmLimits;
   readonly grants: WasmGrants;
   readonly execution: ExecutionMode;
+  /** Whether `execution` was set (per plugin, in plugin_settings.wasm or by the host) rather than defaulted. */
+  readonly executionChosen: boolean;
   readonly instances: number;
+  /** sandbox_policy.resources.max_instances, for a plugin moved to worker execution. */
+  readonly policyInstances: number | undefined;
   readonly pool: { readonly workers?: number; readonly heapMb?: number; readonly graceMs?: number };
   /** Persistent instrumentation cache (plugin_settings.wasm.cache_dir; default defaultCacheDir()). */
   readonly cacheDir: string | false;
+  /** `config.sandbox_policy` as written (host configuration: a route override may not change it). */
+  readonly policy: JsonValue | undefined;
 }
 
 export class WasmPluginFactory implements PluginFactory {
@@ -89,8 +105,23 @@ export class WasmPluginFactory implements PluginFactory {
   ) {}
 
   async create(config: PluginConfig, ctx: FactoryContext): Promise<PluginInstance> {
-    const r = this.resolve(config, ctx);
+    let r = this.resolve(config, ctx);
     const compiled = await this.load(config, ctx, r);
+    // Outbound HTTP needs a thread that can block while the main thread makes the request: a guest importing
+    // it runs on a worker unless the operator asked for inline execution, which is then a load error.
+    const http = WebAssembly.Module.imports(compiled.module).some(
+      (i) => i.module === CPEX_MODULE && i.name === "http_request",
+    );
+    if (http && r.execution !== "worker") {
+      if (r.executionChosen) {
+        throw pluginConfigError(
+          config,
+          "execution",
+          `${r.file} imports cpex.http_request, which needs \`execution: worker\``,
+        );
+      }
+      r = { ...r, execution: "worker", instances: r.policyInstances ?? 1 };
+    }
     return this.build(config, ctx, r, compiled);
   }
 
@@ -110,9 +141,18 @@ export class WasmPluginFactory implements PluginFactory {
     if (!execIn.success) throw fail("execution", describeZodError("", execIn.error));
     const instIn = instancesSchema.optional().safeParse(config.extra["instances"]);
     if (!instIn.success) throw fail("instances", describeZodError("", instIn.error));
+    const rawPolicy = policyOf(config.config);
+    let policy: PolicySettings | undefined;
+    try {
+      policy = readSandboxPolicy(rawPolicy, config.extra, ctx.configDir ?? process.cwd());
+    } catch (err) {
+      if (err instanceof PolicyError) throw fail("config", err.message);
+      throw err;
+    }
     const base = { ...DEFAULT_LIMITS, ...this.options.limits };
     const execution = execIn.data ?? host.data.execution ?? this.options.execution ?? "inline";
-    const instances = instIn.data ?? 1;
+    // max_instances caps the live instances: worker mode creates that many; inline mode runs one, within any cap.
+    const instances = instIn.data ?? (execution === "worker" ? policy?.instances : undefined) ?? 1;
     if (instances > 1 && execution !== "worker") {
       throw fail(
         "instances",
@@ -121,6 +161,7 @@ export class WasmPluginFactory implements PluginFactory {
     }
     if (config.hooks.length === 0) throw fail("hooks", "a wasm plugin must list the hooks it handles");
     const cacheSetting = host.data.cache_dir;
+    const grants = resolveGrants(host.data.grants, grantsIn.data);
     return {
       file,
       cacheDir:
@@ -129,9 +170,17 @@ export class WasmPluginFactory implements PluginFactory {
           : cacheSetting === undefined
             ? defaultCacheDir()
             : resolve(ctx.configDir ?? process.cwd(), cacheSetting),
-      limits: resolveLimits(resolveLimits(base, host.data.limits), limitsIn.data),
-      grants: resolveGrants(host.data.grants, grantsIn.data),
+      limits: { ...resolveLimits(resolveLimits(base, host.data.limits), limitsIn.data), ...policy?.limits },
+      grants: {
+        ...grants,
+        env: policy?.env ?? grants.env,
+        files: policy?.files ?? [],
+        network: policy?.network ?? [],
+      },
+      policy: rawPolicy,
       execution,
+      executionChosen: (execIn.data ?? host.data.execution ?? this.options.execution) !== undefined,
+      policyInstances: policy?.instances,
       instances,
       pool: {
         ...(host.data.workers === undefined ? {} : { workers: host.data.workers }),
@@ -166,7 +215,8 @@ export class WasmPluginFactory implements PluginFactory {
     let compiled: CompiledPlugin;
     try {
       compiled = await this.engine.compile(bytes, {
-        maxMemoryPages: r.limits.memoryMb * 16,
+        // Whole 64 KiB pages: sandbox_policy.resources.max_memory_bytes need not be a whole number of MiB.
+        maxMemoryPages: Math.floor(r.limits.memoryMb * 16),
         maxTables: r.limits.maxTables,
         maxTableElements: r.limits.maxTableElements,
         cacheDir: r.cacheDir,
@@ -201,6 +251,12 @@ export class WasmPluginFactory implements PluginFactory {
     compiled: CompiledPlugin,
   ): Promise<PluginInstance> {
     const fail = (field: string | undefined, message: string) => pluginConfigError(config, field, message);
+    if (!samePolicy(policyOf(config.config), r.policy)) {
+      throw fail(
+        "config",
+        "sandbox_policy is host configuration: a route-level config override cannot change it",
+      );
+    }
     const env: Record<string, string> = {};
     for (const name of r.grants.env) {
       const value = process.env[name];
@@ -209,7 +265,7 @@ export class WasmPluginFactory implements PluginFactory {
     const injected = this.options.clock ?? (r.grants.deterministic ? () => 0 : undefined);
     let configBytes: Uint8Array;
     try {
-      configBytes = encode(config.config ?? null, "config");
+      configBytes = encode(guestConfig(config.config), "config");
     } catch (err) {
       throw fail("config", `cannot be encoded for the guest: ${(err as Error).message}`);
     }
@@ -229,6 +285,8 @@ export class WasmPluginFactory implements PluginFactory {
             memoryCapPages: compiled.memoryCapPages,
             configBytes,
             env,
+            files: r.grants.files,
+            network: r.grants.network,
             clock: injected === undefined ? "real" : "call",
             ...(r.grants.deterministic ? { randomSeed: this.options.randomSeed ?? 0 } : {}),
             testImports: this.options.unsafeTestImports === true,
@@ -258,6 +316,7 @@ export class WasmPluginFactory implements PluginFactory {
           random: r.grants.deterministic ? seededRandom(this.options.randomSeed ?? 0) : systemRandom,
           logger: ctx.logger,
           testImports: this.options.unsafeTestImports === true,
+          files: r.grants.files,
         });
         sandbox.start();
         run = (hook) => (payload, extensions, pluginCtx, call) =>

@@ -12,8 +12,10 @@ import { GuestMemory } from "./abi/memory.js";
 import { CPEX_MODULE, TEST_MODULE, WASI_MODULE } from "./abi/signatures.js";
 import { MAX_LOG_LINE_CHARS, safeText } from "./abi/text.js";
 import { GuestStop, HostFailure, type WasmErrorCode } from "./errors.js";
-import type { WasmLimits } from "./limits.js";
+import type { FileGrant, WasmLimits } from "./limits.js";
 import { FuelGauge } from "./meter/index.js";
+import type { HttpReply } from "./net/blocking-http.js";
+import { GrantedFiles } from "./wasi/granted-files.js";
 import { createWasiImports, type WasiClock } from "./wasi/preview1.js";
 
 export interface GuestOptions {
@@ -36,6 +38,10 @@ export interface GuestOptions {
   readonly interrupted?: () => boolean;
   /** Provide the test-only `cpex_test` import module (docs/testing.md); never in production. */
   readonly testImports?: boolean;
+  /** Granted directories, preopened at fd 3 onwards (a private-scratch one starts empty for each instance). */
+  readonly files?: readonly FileGrant[];
+  /** Outbound HTTP, blocking until answered or `deadline` (performance.now() time); worker execution only. */
+  readonly http?: (request: Uint8Array, deadline: number) => HttpReply;
 }
 
 /** What one guest call cost. */
@@ -91,6 +97,8 @@ export class GuestInstance {
   private readonly gauge: FuelGauge;
   private memory: GuestMemory | undefined;
   private handleFn: (() => number) | undefined;
+  /** The running call's deadline (performance.now() time), for host functions that wait. */
+  private deadline = Number.POSITIVE_INFINITY;
   alive = false;
 
   constructor(private readonly options: GuestOptions) {
@@ -108,6 +116,18 @@ export class GuestInstance {
     };
     const charge = (fuel: number): void => this.gauge.charge(fuel);
     const admitLog = (n: number): boolean => this.state.admitLog(n, o.limits.maxLogBytes);
+    let files: GrantedFiles | undefined;
+    if (o.files !== undefined && o.files.length > 0) {
+      try {
+        // What the file shim holds in host memory is capped like the guest's own memory.
+        files = new GrantedFiles(o.files, o.memoryCapPages * 65536);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new GuestStop("init_failed", `a granted directory cannot be opened: ${e.code ?? e.message}`, {
+          phase: "instantiate",
+        });
+      }
+    }
     const cpex = createHostFunctions(this.state, memory, {
       config: o.configBytes,
       maxResultBytes: o.limits.maxResultBytes,
@@ -115,6 +135,12 @@ export class GuestInstance {
       log,
       charge,
       ...(o.keepResultBytes === true ? { keepResultBytes: true } : {}),
+      ...(o.http === undefined
+        ? {}
+        : {
+            http: (request: Uint8Array) =>
+              (o.http as NonNullable<GuestOptions["http"]>)(request, this.deadline),
+          }),
     });
     const wasi = createWasiImports(
       {
@@ -123,6 +149,7 @@ export class GuestInstance {
         random: o.random,
         admitLog,
         charge,
+        ...(files === undefined ? {} : { files }),
         // A newline in stdout/stderr is a line break: one log line each, so every line carries the plugin's
         // prefix and none can pass for the host's.
         write: (fd, text) => {
@@ -220,10 +247,8 @@ export class GuestInstance {
     state.extensions = inputs.extensions;
     state.context = inputs.context;
     const now = performance.now();
-    this.gauge.begin({
-      budget: limits.fuel,
-      deadline: Math.min(now + limits.timeoutMs, inputs.deadline ?? Number.POSITIVE_INFINITY),
-    });
+    this.deadline = Math.min(now + limits.timeoutMs, inputs.deadline ?? Number.POSITIVE_INFINITY);
+    this.gauge.begin({ budget: limits.fuel, deadline: this.deadline });
     let thrown: unknown;
     let status = 0;
     let ok = false;

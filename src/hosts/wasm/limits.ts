@@ -28,6 +28,32 @@ export interface WasmGrants {
   readonly env: readonly string[];
   /** Deterministic clock and random numbers (reproducible runs). */
   readonly deterministic: boolean;
+  /** Preopened directories (`sandbox_policy.allowed_filesystem`); none by default. */
+  readonly files: readonly FileGrant[];
+  /** Outbound HTTP allow rules (`sandbox_policy.allowed_network`); none by default: every request is denied. */
+  readonly network: readonly NetworkRule[];
+}
+
+/** One preopened directory, as the guest sees it (fd 3 onwards, in this order). */
+export interface FileGrant {
+  readonly kind: "read-only" | "private-scratch";
+  /** The preopen's name for the guest (`fd_prestat_dir_name`). */
+  readonly guestPath: string;
+  /** read-only: the host directory (absolute). */
+  readonly hostPath?: string;
+  /** read-only from `file:` entries: the only names of the directory the guest may see. */
+  readonly only?: readonly string[];
+}
+
+/** One allow rule for outbound HTTP (docs/security.md, "Network grant"). */
+export interface NetworkRule {
+  /** Exact host (lower case) or `*.suffix`, which matches names under the suffix but not the suffix itself. */
+  readonly host: string;
+  /** Empty: any port. */
+  readonly ports: readonly number[];
+  readonly schemes: readonly ("http" | "https")[];
+  /** Upper case; empty: any method. */
+  readonly methods: readonly string[];
 }
 
 export const DEFAULT_LIMITS: WasmLimits = Object.freeze({
@@ -122,6 +148,8 @@ export function resolveGrants(base: GrantsInput | undefined, input: GrantsInput 
   return {
     env: input?.env ?? base?.env ?? [],
     deterministic: input?.deterministic ?? base?.deterministic ?? false,
+    files: [],
+    network: [],
   };
 }
 

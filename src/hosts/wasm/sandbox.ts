@@ -18,7 +18,7 @@ import { resultFromWire } from "./abi/result.js";
 import type { CompiledPlugin, WasmEngine } from "./engine.js";
 import { GuestStop, HostFailure, RECYCLING, wasmPluginError } from "./errors.js";
 import { type CallTelemetry, GuestInstance, type GuestOutcome } from "./guest.js";
-import type { WasmLimits } from "./limits.js";
+import type { FileGrant, WasmLimits } from "./limits.js";
 import type { WasiClock } from "./wasi/preview1.js";
 
 export type { CallTelemetry };
@@ -35,6 +35,7 @@ export interface SandboxOptions {
   readonly random: (out: Uint8Array) => void;
   readonly logger: Logger;
   readonly testImports?: boolean;
+  readonly files?: readonly FileGrant[];
 }
 
 const LEVELS = ["debug", "debug", "info", "warn", "error"] as const;
@@ -67,6 +68,7 @@ export class Sandbox {
       memoryCapPages: o.compiled.memoryCapPages,
       configBytes: o.configBytes,
       testImports: o.testImports === true,
+      ...(o.files === undefined ? {} : { files: o.files }),
       env: o.env,
       clock: o.clock,
       random: o.random,

@@ -39,6 +39,12 @@ describe("docs/abi.md matches the code", () => {
       log: HOST_COSTS.logPerByte,
       iovec: HOST_COSTS.iovec,
       random: HOST_COSTS.randomPerByte,
+      path_resolve: HOST_COSTS.pathResolve,
+      file_read: HOST_COSTS.fileReadPerByte,
+      dir_entry: HOST_COSTS.dirEntry,
+      scratch_write: HOST_COSTS.scratchWritePerByte,
+      http_request: HOST_COSTS.httpRequest,
+      http_byte: HOST_COSTS.httpPerByte,
     };
     expect(Object.fromEntries([...docs].map(([k, v]) => [k, num(v)]))).toEqual(code);
   });

@@ -91,6 +91,7 @@ pub use native::{log, read, set_error, set_result};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod native {
     use super::{encode_error, Input};
+    use crate::http::{HttpError, Request, Response};
     use crate::types::PluginError;
     use std::cell::RefCell;
 
@@ -108,6 +109,15 @@ pub(crate) mod native {
 
     thread_local! {
         pub(crate) static HOST: RefCell<TestHost> = RefCell::new(TestHost::default());
+        pub(crate) static HTTP: RefCell<Option<Box<dyn Fn(&Request) -> Result<Response, HttpError>>>> = RefCell::new(None);
+    }
+
+    /// Answer a request with the test responder (`testing::set_http_responder`), else `connect_failed`.
+    pub fn http(req: &Request) -> Result<Response, HttpError> {
+        HTTP.with(|h| match h.borrow().as_ref() {
+            Some(f) => f(req),
+            None => Err(HttpError { code: "connect_failed".to_string(), message: "no test responder".to_string() }),
+        })
     }
 
     /// Read one input from the test host.

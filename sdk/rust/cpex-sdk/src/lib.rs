@@ -22,7 +22,9 @@
 
 pub mod abi;
 mod extensions;
+pub mod files;
 pub mod hook_section;
+pub mod http;
 mod payloads;
 /// Plugin traits and the glue used by [`export_plugin!`].
 pub mod plugin;

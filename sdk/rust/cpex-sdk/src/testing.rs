@@ -55,6 +55,13 @@ impl<P: Dispatch> Harness<P> {
     }
 }
 
+/// Answer the plugin's [`crate::http::send`] calls natively with `f` (on this thread, until replaced).
+pub fn set_http_responder(
+    f: impl Fn(&crate::http::Request) -> Result<crate::http::Response, crate::http::HttpError> + 'static,
+) {
+    crate::abi::native::HTTP.with(|h| *h.borrow_mut() = Some(Box::new(f)));
+}
+
 /// Build a plugin from a config through its `Plugin::init`, for init-error tests.
 pub fn init<P: Plugin>(config: Value) -> Result<P, PluginError> {
     P::init(config)

@@ -28,6 +28,9 @@ export class CallState {
   error: GuestError | undefined;
   logBytes = 0;
   logDropped = 0;
+  /** The last `http_request` answer (the message `http_response_read` copies), and requests made in this call. */
+  httpResponse: Uint8Array | undefined;
+  httpRequests = 0;
   /** Set when a host function decided the call must end (recorded before the throw unwinds the guest). */
   stop: { code: WasmErrorCode; message: string; details: JsonObject } | undefined;
 
@@ -70,6 +73,8 @@ export class CallState {
     this.error = undefined;
     this.logBytes = 0;
     this.logDropped = 0;
+    this.httpResponse = undefined;
+    this.httpRequests = 0;
     this.stop = undefined;
     this.cache.clear();
   }

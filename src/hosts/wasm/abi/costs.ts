@@ -23,6 +23,18 @@ export const HOST_COSTS = Object.freeze({
   iovec: 100,
   /** Per byte of `random_get` output. */
   randomPerByte: 2,
+  /** Per host path resolution of a read-only grant (realpath, lstat, open, fstat: a few system calls). */
+  pathResolve: 10_000,
+  /** Per byte read from a host file (read-only grant), in pieces of HOST_CHUNK_BYTES. */
+  fileReadPerByte: 1,
+  /** Per directory entry listed (`fd_readdir`). */
+  dirEntry: 500,
+  /** Per byte written to a private-scratch file (on top of the copy). */
+  scratchWritePerByte: 1,
+  /** Per outbound HTTP request (`http_request`), on top of the bytes; waiting for the answer costs no fuel. */
+  httpRequest: 50_000,
+  /** Per byte of an HTTP request or response the host encodes or decodes. */
+  httpPerByte: 1,
 });
 
 /** Host work is done in pieces of at most this many bytes, each charged (and the clock looked at) before it runs. */

@@ -5,6 +5,8 @@
 
 import type { JsonObject } from "../../../core/index.js";
 import { abiViolation, GuestStop } from "../errors.js";
+import type { HttpReply } from "../net/blocking-http.js";
+import { MAX_REQUEST_BYTES, MAX_REQUESTS_PER_CALL } from "../net/http-wire.js";
 import type { CallState, LazyBytes } from "./call-state.js";
 import { copyCost, HOST_COPY_CHUNK_BYTES, HOST_COSTS } from "./costs.js";
 import { decode, MsgpackDecodeError } from "./decode.js";
@@ -27,6 +29,8 @@ export interface HostFunctionOptions {
   readonly charge: Charge;
   /** Keep a copy of the `result_set` bytes (worker execution: the main thread decodes them again). */
   readonly keepResultBytes?: boolean;
+  /** Perform an HTTP request message, blocking (worker execution only); absent: every request is denied. */
+  readonly http?: (request: Uint8Array) => HttpReply;
 }
 
 /** An error code a guest may set: short and identifier-like (it becomes `PluginError.code`). */
@@ -174,6 +178,42 @@ export function createHostFunctions(
         ...(isMap(details) ? { details: details as JsonObject } : {}),
       };
       return 0;
+    },
+
+    http_request(ptr: number, len: number): number {
+      charge(HOST_COSTS.call);
+      if (state.phase !== "handle") throw abiViolation("http_request: called outside cpex_handle");
+      const n = len >>> 0;
+      if (n > MAX_REQUEST_BYTES)
+        throw abiViolation(`http_request: ${n} bytes exceed the limit of ${MAX_REQUEST_BYTES}`);
+      if (options.http === undefined) {
+        throw new GuestStop("network_denied", "http_request: outbound HTTP needs `execution: worker`");
+      }
+      if (++state.httpRequests > MAX_REQUESTS_PER_CALL) {
+        throw new GuestStop(
+          "network_denied",
+          `http_request: more than ${MAX_REQUESTS_PER_CALL} requests in one call`,
+        );
+      }
+      charge(HOST_COSTS.httpRequest + n * HOST_COSTS.httpPerByte);
+      const request = memory().range(ptr, n, "http_request").slice();
+      state.httpResponse = undefined;
+      const reply = options.http(request);
+      if (reply.kind === "denied") throw new GuestStop("network_denied", reply.message);
+      if (reply.kind === "invalid") throw abiViolation(reply.message);
+      if (reply.kind === "timeout")
+        throw new GuestStop("timeout", "the call's deadline passed during http_request");
+      charge(reply.bytes.length * HOST_COSTS.httpPerByte);
+      state.httpResponse = reply.bytes;
+      return reply.bytes.length;
+    },
+
+    http_response_read(ptr: number, cap: number): number {
+      charge(HOST_COSTS.call);
+      const bytes = state.phase === "handle" ? state.httpResponse : undefined;
+      if (bytes === undefined) return 0;
+      if (bytes.length <= cap >>> 0) writeCharged(memory(), charge, ptr, bytes, "http_response_read");
+      return bytes.length;
     },
 
     log(level: number, ptr: number, len: number): number {

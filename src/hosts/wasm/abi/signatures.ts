@@ -38,6 +38,9 @@ export const CPEX_IMPORTS: Readonly<Record<string, FuncSig>> = {
   result_set: READ,
   error_set: READ,
   log: sig("i32,i32,i32", "i32"),
+  // Outbound HTTP (§3.5): worker-mode plugins only (an inline plugin importing it does not load).
+  http_request: READ,
+  http_response_read: READ,
 };
 
 export const WASI_IMPORTS: Readonly<Record<string, FuncSig>> = {

@@ -1,12 +1,16 @@
 // A deny-by-default WASI preview1 shim. Toolchains import a handful of these even when a plugin never uses them;
-// the plugin gets no filesystem, no sockets, no arguments and (unless granted) no environment. Node's `node:wasi`
-// is not used: it is documented by Node as not a sandbox (it exposes preopened host directories as given).
+// the plugin gets no sockets, no arguments, and (unless granted) no filesystem and no environment. Granted
+// directories (sandbox_policy.allowed_filesystem) are served by granted-files.ts with its own path resolver.
+// Node's `node:wasi` is not used: it is documented by Node as not a sandbox (it exposes preopened host
+// directories as given).
 
 import { randomFillSync } from "node:crypto";
 import { copyCost, HOST_CHUNK_BYTES, HOST_COSTS } from "../abi/costs.js";
 import type { GuestMemory } from "../abi/memory.js";
 import { WASI_IMPORTS } from "../abi/signatures.js";
 import { GuestStop } from "../errors.js";
+import { createFileImports, writeFile } from "./file-imports.js";
+import type { GrantedFiles } from "./granted-files.js";
 
 // Import functions take and return wasm values (numbers, bigints); V8 converts at the boundary.
 // biome-ignore lint/suspicious/noExplicitAny: parameter types differ per import; checked by the ABI signature table.
@@ -117,6 +121,8 @@ export interface WasiOptions {
   readonly write: (fd: 1 | 2, text: string) => void;
   /** Charge fuel for host work before doing it (throws to end the call). */
   readonly charge: (fuel: number) => void;
+  /** Granted directories (fd 3 onwards); none: every file function is denied. */
+  readonly files?: GrantedFiles;
 }
 
 const encoder = new TextEncoder();
@@ -129,6 +135,8 @@ export function createWasiImports(options: WasiOptions, memory: () => GuestMemor
   const envBytes = envEntries.reduce((n, e) => n + e.length, 0);
   const charge = options.charge;
   const call = HOST_COSTS.call;
+  const files = options.files;
+  const fileFns = files === undefined ? undefined : createFileImports(files, memory, charge);
 
   const impl: HostFunctions = {
     args_sizes_get(argc: number, argvBufSize: number): number {
@@ -189,8 +197,27 @@ export function createWasiImports(options: WasiOptions, memory: () => GuestMemor
     },
     fd_write(fd: number, iovs: number, iovsLen: number, nwritten: number): number {
       charge(call);
-      if (fd !== 1 && fd !== 2) return ERRNO.BADF;
       const count = iovsLen >>> 0;
+      if (fd !== 1 && fd !== 2) {
+        if (files === undefined || files.get(fd) === undefined) return ERRNO.BADF;
+        if (count > MAX_IOVECS) return ERRNO.INVAL;
+        charge(count * HOST_COSTS.iovec);
+        const m = memory();
+        const views: Uint8Array[] = [];
+        for (let i = 0; i < count; i++) {
+          const base = (iovs >>> 0) + 8 * i;
+          views.push(
+            m.range(
+              m.readU32(base, "fd_write iovec"),
+              m.readU32(base + 4, "fd_write iovec"),
+              "fd_write buffer",
+            ),
+          );
+        }
+        const r = writeFile(files, fd, views, charge) ?? { errno: ERRNO.BADF, written: 0 };
+        if (r.errno === ERRNO.SUCCESS) m.writeU32(nwritten, r.written, "fd_write");
+        return r.errno;
+      }
       if (count > MAX_IOVECS) return ERRNO.INVAL;
       charge(count * HOST_COSTS.iovec);
       const m = memory();
@@ -226,7 +253,7 @@ export function createWasiImports(options: WasiOptions, memory: () => GuestMemor
     },
     fd_fdstat_get(fd: number, out: number): number {
       charge(call);
-      if (fd < 0 || fd > 2) return ERRNO.BADF;
+      if (fd < 0 || fd > 2) return fileFns?.["fd_fdstat_get"]?.(fd, out) ?? ERRNO.BADF;
       const m = memory();
       const view = m.range(out, 24, "fd_fdstat_get");
       view.fill(0);
@@ -237,7 +264,8 @@ export function createWasiImports(options: WasiOptions, memory: () => GuestMemor
     },
     fd_close(fd: number): number {
       charge(call);
-      return fd >= 0 && fd <= 2 ? ERRNO.SUCCESS : ERRNO.BADF;
+      if (fd >= 0 && fd <= 2) return ERRNO.SUCCESS;
+      return files === undefined ? ERRNO.BADF : files.close(fd);
     },
     proc_exit(code: number): never {
       throw new GuestStop("proc_exit", `plugin called proc_exit(${code})`, { exit_code: code });
@@ -247,8 +275,16 @@ export function createWasiImports(options: WasiOptions, memory: () => GuestMemor
       return ERRNO.SUCCESS;
     },
   };
-  // Everything else is denied (no filesystem, no sockets, no polling); still a host call, so still charged.
-  // fd_prestat_get answers EBADF: there are no preopened directories, which ends a guest's preopen enumeration.
+  // With granted directories, the file functions (each charged the per-call fuel first).
+  for (const [name, fn] of Object.entries(fileFns ?? {})) {
+    if (impl[name] !== undefined) continue;
+    impl[name] = (...args: unknown[]): number => {
+      charge(call);
+      return fn(...args);
+    };
+  }
+  // Everything else is denied (no sockets, no polling; no files without a grant); still a host call, so still
+  // charged. fd_prestat_get answers EBADF past the last preopen, which ends a guest's preopen enumeration.
   for (const name of Object.keys(WASI_IMPORTS)) {
     if (impl[name] !== undefined) continue;
     const errno = name.startsWith("fd_") ? ERRNO.BADF : ERRNO.NOTCAPABLE;

@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { GuestStop } from "../errors.js";
 import { GuestInstance } from "../guest.js";
+import { blockingHttp, type HttpLine } from "../net/blocking-http.js";
 import { clockFrom, realClock, seededRandom, systemRandom, type WasiClock } from "../wasi/preview1.js";
 import { CANCEL_WORD, type FromWorker, type GuestSpec, type ToWorker, type WireOutcome } from "./protocol.js";
 
@@ -20,11 +21,13 @@ const port = parentPort;
 if (port === null) throw new Error("worker/entry.ts must run in a worker thread");
 // The slot's cancel word arrives in the first message ("attach"); until then nothing can be cancelled.
 let cancel: Int32Array<ArrayBufferLike> = new Int32Array(4);
+let httpLine: HttpLine | undefined;
 const hosted = new Map<number, Hosted>();
 let currentCall = -1;
 let logs: Array<readonly [number, string]> = [];
 
 const toLocal = (epochMs: number): number => epochMs - performance.timeOrigin;
+const interrupted = (): boolean => Atomics.load(cancel, CANCEL_WORD) === currentCall;
 
 function newGuest(h: Hosted): GuestInstance {
   const spec = h.spec;
@@ -40,8 +43,13 @@ function newGuest(h: Hosted): GuestInstance {
     random: spec.randomSeed === undefined ? systemRandom : seededRandom(spec.randomSeed),
     log: (level, text) => logs.push([level, text]),
     keepResultBytes: true,
-    interrupted: () => Atomics.load(cancel, CANCEL_WORD) === currentCall,
+    interrupted,
     testImports: spec.testImports,
+    files: spec.files,
+    http: (request, deadline) =>
+      httpLine === undefined
+        ? { kind: "denied", message: "this worker has no HTTP port" }
+        : blockingHttp(httpLine, currentCall, request, deadline, interrupted),
   });
 }
 
@@ -65,6 +73,7 @@ port.postMessage({ t: "ready" } satisfies FromWorker);
 port.on("message", (msg: ToWorker) => {
   if (msg.t === "attach") {
     cancel = new Int32Array(msg.cancel);
+    httpLine = { port: msg.http, shared: cancel };
     return;
   }
   if (msg.t === "drop") {

@@ -7,8 +7,16 @@
 
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
-import { CANCEL_WORD, type FromWorker, type GuestSpec, type ToWorker } from "./protocol.js";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { serveHttp } from "../net/http-broker.js";
+import {
+  CANCEL_WORD,
+  type FromWorker,
+  type GuestSpec,
+  HTTP_WORD,
+  SHARED_BYTES,
+  type ToWorker,
+} from "./protocol.js";
 
 export interface PoolOptions {
   /** Worker threads, started on first use. */
@@ -165,7 +173,9 @@ export class Slot {
   private worker: Worker | undefined;
   /** The worker has loaded its code (a fresh worker's start-up is not counted against any call). */
   private ready = false;
-  private readonly cancel = new Int32Array(new SharedArrayBuffer(4));
+  private readonly cancel = new Int32Array(new SharedArrayBuffer(SHARED_BYTES));
+  /** The main thread's end of the current worker's HTTP port. */
+  private http: MessagePort | undefined;
   private readonly queue: Job[] = [];
   private running: Job | undefined;
   private killTimer: ReturnType<typeof setTimeout> | undefined;
@@ -225,17 +235,37 @@ export class Slot {
       this.queue.splice(i, 1);
       job.done({ ok: false, why: { kind: "cancelled" } });
     } else if (this.running === job) {
-      // The guest's meter polls this word at every refill: the call stops within a slice.
+      // The guest's meter polls this word at every refill: the call stops within a slice. A guest waiting for an
+      // HTTP answer is woken to see it.
       this.cancels++;
       Atomics.store(this.cancel, CANCEL_WORD, job.msg.id);
+      Atomics.add(this.cancel, HTTP_WORD, 1);
+      Atomics.notify(this.cancel, HTTP_WORD);
     }
   }
 
   private spawn(): Worker {
     const booted = this.spares.take();
     const w = booted.worker;
-    // The cancel word is this slot's: a spare learns it when it is taken.
-    w.postMessage({ t: "attach", cancel: this.cancel.buffer } satisfies ToWorker);
+    // The shared words are this slot's: a spare learns them when it is taken. A fresh HTTP port per worker: a
+    // replaced worker's late requests have nowhere to go.
+    this.http?.close();
+    const channel = new MessageChannel();
+    this.http = channel.port1;
+    serveHttp(channel.port1, this.cancel, (call) => {
+      const job = this.running;
+      if (this.worker !== w || job === undefined || job.msg.t !== "call" || job.msg.id !== call)
+        return undefined;
+      return { rules: job.instance.spec.network, deadline: job.deadline };
+    });
+    w.postMessage(
+      {
+        t: "attach",
+        cancel: this.cancel.buffer as SharedArrayBuffer,
+        http: channel.port2,
+      } satisfies ToWorker,
+      [channel.port2],
+    );
     this.spawns++;
     let error: Error | undefined;
     w.on("message", (m: FromWorker) => {
@@ -355,6 +385,8 @@ export class Slot {
 
   async close(): Promise<void> {
     clearTimeout(this.killTimer);
+    this.http?.close();
+    this.http = undefined;
     const w = this.worker;
     this.worker = undefined;
     const running = this.running;

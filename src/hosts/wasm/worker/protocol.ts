@@ -3,11 +3,12 @@
 // bytes are copied. Deadlines are absolute epoch milliseconds (performance.timeOrigin + performance.now()),
 // because each thread's performance.now() has its own origin.
 
+import type { MessagePort } from "node:worker_threads";
 import type { JsonObject } from "../../../core/index.js";
 import type { GuestError } from "../abi/call-state.js";
 import type { WasmErrorCode } from "../errors.js";
 import type { CallTelemetry } from "../guest.js";
-import type { WasmLimits } from "../limits.js";
+import type { FileGrant, NetworkRule, WasmLimits } from "../limits.js";
 
 /** How a worker instance reads the WASI clocks and random numbers. */
 export interface GuestSpec {
@@ -16,6 +17,10 @@ export interface GuestSpec {
   readonly memoryCapPages: number;
   readonly configBytes: Uint8Array;
   readonly env: Readonly<Record<string, string>>;
+  /** Granted directories (the worker resolves and reads them itself, under the same resolver). */
+  readonly files: readonly FileGrant[];
+  /** Outbound HTTP allow rules; enforced on the main thread, which makes the requests (net/http-client.ts). */
+  readonly network: readonly NetworkRule[];
   /** `real`: the worker's clocks; `call`: the reading the main thread sends with each call (injected clocks). */
   readonly clock: "real" | "call";
   /** Seeded random numbers (deterministic grant); undefined: the system generator. */
@@ -52,8 +57,11 @@ export type ToWorker =
       readonly recycle: boolean;
     }
   | { readonly t: "drop"; readonly instance: number }
-  /** Sent first: the slot's shared cancel word (a spare worker learns it when a slot takes it). */
-  | { readonly t: "attach"; readonly cancel: SharedArrayBuffer };
+  /**
+   * Sent first: the slot's shared words (a spare worker learns them when a slot takes it) and the port on which
+   * its guests' HTTP requests go to the main thread (transferred).
+   */
+  | { readonly t: "attach"; readonly cancel: SharedArrayBuffer; readonly http: MessagePort };
 
 /** A guest outcome as it crosses threads: the result as bytes, decoded again on the main thread. */
 export type WireOutcome =
@@ -98,3 +106,25 @@ export type LogLines = ReadonlyArray<readonly [number, string]>;
 
 /** Index of the cancel word in the worker's shared Int32Array: the id of a call the main thread gave up on. */
 export const CANCEL_WORD = 0;
+/** Index of the HTTP word: bumped by the main thread after each HTTP answer and on a cancellation (it wakes a wait). */
+export const HTTP_WORD = 1;
+/** Bytes of the slot's shared buffer (the words above). */
+export const SHARED_BYTES = 8;
+
+/** Worker → main, on the HTTP port: perform this request for the running call `call` (net/blocking-http.ts). */
+export interface HttpAsk {
+  readonly t: "http";
+  readonly seq: number;
+  readonly call: number;
+  /** The guest's request message (MessagePack, decoded and checked on the main thread). */
+  readonly request: Uint8Array;
+  /** The call's deadline, epoch ms. */
+  readonly deadline: number;
+}
+
+/** Main → worker, on the HTTP port. */
+export type HttpAnswer =
+  | { readonly seq: number; readonly kind: "response"; readonly bytes: Uint8Array }
+  | { readonly seq: number; readonly kind: "denied"; readonly message: string }
+  | { readonly seq: number; readonly kind: "invalid"; readonly message: string }
+  | { readonly seq: number; readonly kind: "timeout" };
