@@ -100,6 +100,9 @@ export class GuestInstance {
   /** The running call's deadline (performance.now() time), for host functions that wait. */
   private deadline = Number.POSITIVE_INFINITY;
   alive = false;
+  /** The hook of the call being made, and a lazy made once that encodes it (no closure per call). */
+  private hook = "";
+  private readonly hookBytes = (): Uint8Array => utf8.encode(this.hook);
 
   constructor(private readonly options: GuestOptions) {
     this.gauge = new FuelGauge(options.interrupted === undefined ? {} : { interrupted: options.interrupted });
@@ -242,7 +245,8 @@ export class GuestInstance {
     const limits = this.options.limits;
     const state = this.state;
     state.reset("handle");
-    state.hookName = () => utf8.encode(inputs.hook);
+    this.hook = inputs.hook;
+    state.hookName = this.hookBytes;
     state.payload = inputs.payload;
     state.extensions = inputs.extensions;
     state.context = inputs.context;

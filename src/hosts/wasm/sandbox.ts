@@ -5,6 +5,7 @@
 // before the next call, under the start-up limits.
 
 import {
+  EMPTY_EXTENSIONS,
   type Extensions,
   extensionsToWire,
   type HandlerCall,
@@ -13,6 +14,7 @@ import {
   PluginError,
   type PluginResult,
 } from "../../core/index.js";
+import type { LazyBytes } from "./abi/call-state.js";
 import { encode, MsgpackError } from "./abi/msgpack.js";
 import { resultFromWire } from "./abi/result.js";
 import type { CompiledPlugin, WasmEngine } from "./engine.js";
@@ -49,9 +51,30 @@ export class Sandbox {
   private readonly capBytes: number;
   private readonly encodePayload: (v: unknown) => Uint8Array;
 
+  /** The call being made (calls are synchronous, so one slot is enough); read by the lazy inputs below. */
+  private readonly current: { payload: unknown; view: Extensions; ctx: PluginContext | undefined } = {
+    payload: undefined,
+    view: EMPTY_EXTENSIONS,
+    ctx: undefined,
+  };
+  private readonly lazyPayload: LazyBytes;
+  private readonly lazyExtensions: LazyBytes;
+  private readonly lazyContext: LazyBytes;
+
   constructor(private readonly options: SandboxOptions) {
     this.capBytes = options.compiled.memoryCapPages * 65536;
     this.encodePayload = (v) => options.engine.encodePayload(v);
+    const cur = this.current;
+    this.lazyPayload = () => encodeInput("payload", cur.payload, this.encodePayload, this.capBytes);
+    this.lazyExtensions = () =>
+      encodeInput("extensions", extensionsToWire(cur.view), encodeExtensions, this.capBytes);
+    this.lazyContext = () =>
+      encodeInput(
+        "context",
+        { local_state: cur.ctx?.localState ?? {}, global_state: cur.ctx?.globalState ?? {} },
+        encodeContext,
+        this.capBytes,
+      );
   }
 
   /** Instantiate now (at load), so a broken plugin is a load error rather than a first-call error. */
@@ -107,19 +130,18 @@ export class Sandbox {
       }
     }
     const cap = this.capBytes;
+    this.current.payload = payload;
+    this.current.view = view;
+    this.current.ctx = ctx;
     const outcome = guest.call({
       hook,
-      payload: () => encodeInput("payload", payload, this.encodePayload, cap),
-      extensions: () => encodeInput("extensions", extensionsToWire(view), encodeExtensions, cap),
-      context: () =>
-        encodeInput(
-          "context",
-          { local_state: ctx.localState, global_state: ctx.globalState },
-          encodeContext,
-          cap,
-        ),
+      payload: this.lazyPayload,
+      extensions: this.lazyExtensions,
+      context: this.lazyContext,
       deadline: call.deadline,
     });
+    this.current.payload = undefined; // nothing of a call outlives it
+    this.current.ctx = undefined;
     this.lastTelemetry = outcome.telemetry;
     call.report(outcome.telemetry);
     if (outcome.kind !== "host" && outcome.logDropped > 0)
