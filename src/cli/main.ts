@@ -23,7 +23,9 @@ const program = new Command("cpex")
   .description("CPEX plugin runtime tools")
   .version(packageVersion(), "-V, --version", "print the cpex version")
   .option("--debug", "show stack traces of errors")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Set before the sub-commands are added (they copy it): usage errors then exit 2, not commander's 1.
+  .exitOverride();
 
 registerInspectCommand(program);
 
@@ -109,7 +111,6 @@ registerRunCommands(program);
 registerProfileCommand(program);
 registerAuthorCommands(program);
 
-program.exitOverride();
 try {
   await program.parseAsync();
 } catch (err) {
