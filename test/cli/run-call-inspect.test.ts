@@ -255,3 +255,45 @@ describe("cpex check table", () => {
     expect((await cpex(["check", warned, "--strict"])).code).toBe(1);
   });
 });
+
+describe("cpex profile", () => {
+  it("measures fuel growing with the payload and prints a limits block", async () => {
+    const payload = JSON.stringify({ name: "send", args: { body: "mail alice@example.com now. " } });
+    const r = await cpex([
+      "profile",
+      pii,
+      "--hook",
+      "tool_pre_invoke",
+      "--payload",
+      payload,
+      "--sizes",
+      "1024,8192",
+      "--repeat",
+      "1",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      field: string;
+      rows: Array<{ fuel: number }>;
+      limits: { fuel: number };
+    };
+    expect(doc.field).toBe("args.body");
+    expect(doc.rows[1]!.fuel).toBeGreaterThan(doc.rows[0]!.fuel);
+    expect(doc.limits.fuel).toBeGreaterThanOrEqual(doc.rows[1]!.fuel * 2);
+    const human = await cpex([
+      "profile",
+      pii,
+      "--hook",
+      "tool_pre_invoke",
+      "--payload",
+      payload,
+      "--sizes",
+      "1024",
+      "--repeat",
+      "1",
+    ]);
+    expect(human.stdout).toMatch(/limits: \{ fuel: \d+, timeout_ms: \d+, memory_mb: \d+ \}/);
+    expect(human.stdout).toContain("headroom: 2x fuel, 3x time, 1.5x memory");
+  });
+});
