@@ -119,6 +119,8 @@ export function registerProfileCommand(program: Command): void {
       const { manager } = await openConfig(parseConfig(yaml, { file: "<cpex profile>" }), true);
       const rows: ProfileRow[] = [];
       try {
+        // One unmeasured call first: V8 compiles the module lazily, and the first call would pay for it.
+        await runOnce(manager, { hook: flags.hook, payload: scaled(payload, field, sizes[0] ?? 1024) });
         for (const size of sizes) {
           const input = { hook: flags.hook, payload: scaled(payload, field, size) };
           const times: number[] = [];
