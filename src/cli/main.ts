@@ -1,53 +1,34 @@
 #!/usr/bin/env node
-// `cpex`: inspect WebAssembly plugins and check configs from the command line.
-import { readFile } from "node:fs/promises";
-import { Command } from "commander";
-import {
-  ConfigError,
-  consoleLogger,
-  loadConfig,
-  PluginManager,
-  pipelineResultToWire,
-  unclaimedKeyWarnings,
-} from "../core/index.js";
+// `cpex`: scaffold, build, inspect, check, run and profile plugins from the command line. Exit codes: 0 ok or
+// allow, 1 deny or a failed check, 2 the command could not do its work (docs/limits.md, "Exit codes").
+import { Command, CommanderError } from "commander";
+import { ConfigError, consoleLogger, loadConfig, unclaimedKeyWarnings } from "../core/index.js";
 import { didYouMean } from "../core/suggest.js";
 import { defaultCacheDir, InstrumentCache } from "../hosts/wasm/compile-cache.js";
-import {
-  inspect,
-  instrument,
-  registerWasmHost,
-  WASM_SCHEME,
-  WasmEngine,
-  WasmPluginFactory,
-} from "../hosts/wasm/index.js";
+import { WASM_SCHEME, WasmEngine, WasmPluginFactory } from "../hosts/wasm/index.js";
+import { registerAuthorCommands } from "./author-commands.js";
+import { checkRow, checkTable } from "./check-table.js";
+import { registerInspectCommand } from "./inspect-command.js";
+import { reportError } from "./output.js";
+import { registerProfileCommand } from "./profile-command.js";
+import { registerRunCommands } from "./run-command.js";
+import { packageVersion } from "./version.js";
 
-const program = new Command("cpex").description("CPEX plugin runtime tools");
+// `cpex inspect x.wasm | head` closes the pipe early: that is the reader's choice, not an error to report.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
-program
-  .command("inspect")
-  .description("show a WebAssembly module's imports, exports, memory and what instrumentation does to it")
-  .argument("<file>", ".wasm file")
-  .action(async (file: string) => {
-    const bytes = new Uint8Array(await readFile(file));
-    const summary = inspect(bytes);
-    console.log(`${file}: ${summary.bytes} bytes, ${summary.functions.defined} functions`);
-    for (const i of summary.imports)
-      console.log(`  import ${i.module}.${i.name} (${i.kind}) ${i.signature ?? ""}`);
-    for (const e of summary.exports) console.log(`  export ${e.name} (${e.kind}) ${e.signature ?? ""}`);
-    for (const m of summary.memories)
-      console.log(`  memory min ${m.min} pages${m.max === undefined ? "" : `, max ${m.max}`}`);
-    try {
-      const { report } = instrument(bytes);
-      console.log(
-        `  instrumented: ${report.outputBytes} bytes (+${((report.outputBytes / report.inputBytes - 1) * 100).toFixed(1)} %), ` +
-          `${report.charges} charges, ${report.checks} checks, ${report.timeMs.toFixed(1)} ms`,
-      );
-      for (const a of report.adjustments) console.log(`  ${a}`);
-    } catch (err) {
-      console.log(`  cannot be sandboxed: ${(err as Error).message}`);
-      process.exitCode = 1;
-    }
-  });
+const program = new Command("cpex")
+  .description("CPEX plugin runtime tools")
+  .version(packageVersion(), "-V, --version", "print the cpex version")
+  .option("--debug", "show stack traces of errors")
+  .showHelpAfterError()
+  // Set before the sub-commands are added (they copy it): usage errors then exit 2, not commander's 1.
+  .exitOverride();
+
+registerInspectCommand(program);
 
 /** The kind schemes this CLI can load; any other `something://` kind is a typo or a host it does not have. */
 const CLI_SCHEMES: readonly string[] = [WASM_SCHEME];
@@ -62,11 +43,17 @@ program
   .command("check")
   .description("validate a config file and load (instrument, instantiate, init) its wasm:// plugins")
   .argument("<config>", "cpex YAML file")
-  .action(async (path: string) => {
+  .option("--strict", "fail (exit 1) on warnings too")
+  .addHelpText("after", "\nExample:\n  $ cpex check cpex.yaml --strict")
+  .action(async (path: string, flags: { strict?: boolean }) => {
+    let warnings = 0;
     try {
       const factory = new WasmPluginFactory(new WasmEngine());
       const config = await loadConfig(path, {
-        warn: (m) => console.warn(`warning: ${m}`),
+        warn: (m) => {
+          warnings++;
+          console.warn(`warning: ${m}`);
+        },
         hostPluginKeys: factory.pluginKeys,
       });
       const ctx = {
@@ -75,8 +62,10 @@ program
         logger: consoleLogger,
       };
       let failed = 0;
+      const rows: string[][] = [];
       for (const p of config.plugins) {
         const scheme = kindScheme(p.kind);
+        rows.push(await checkRow(p, config, { status: scheme === undefined ? "native" : "failed" }));
         if (scheme === undefined) {
           console.log(`  ${p.name}: kind '${p.kind}' (native, provided by the embedding application)`);
           continue;
@@ -89,9 +78,17 @@ program
           continue;
         }
         // The keys the wasm factory does not read draw the warning a manager would give when loading.
-        for (const w of unclaimedKeyWarnings(p, factory)) console.warn(`warning: ${w}`);
+        for (const w of unclaimedKeyWarnings(p, factory)) {
+          warnings++;
+          console.warn(`warning: ${w}`);
+        }
         try {
+          const started = performance.now();
           const instance = await factory.create(p, ctx);
+          rows[rows.length - 1] = await checkRow(p, config, {
+            loadMs: performance.now() - started,
+            status: "ok",
+          });
           console.log(`  ${p.name}: ok (${instance.handlers.map((h) => h.hook).join(", ")})`);
           await instance.plugin.shutdown?.();
         } catch (err) {
@@ -99,41 +96,21 @@ program
           console.log(`  ${p.name}: ${(err as Error).message}`);
         }
       }
+      if (rows.length > 0) console.log(checkTable(rows));
       console.log(`${path}: ${config.plugins.length} plugins, ${failed} failed`);
       // CPEX ignores unknown top-level keys, so loading only warns; a check exists to catch the typo.
       for (const key of config.unknownKeys) console.log(`  unknown top-level key '${key}'`);
       if (failed > 0 || config.unknownKeys.length > 0) process.exitCode = 1;
+      if (flags.strict === true && warnings > 0) process.exitCode = 1;
     } catch (err) {
       console.error(err instanceof ConfigError ? err.message : String(err));
       process.exitCode = 1;
     }
   });
 
-program
-  .command("invoke")
-  .description("run a hook through a config's plugins (wasm:// plugins only) and print the result")
-  .argument("<config>", "cpex YAML file")
-  .argument("<hook>", "hook name, e.g. tool_pre_invoke")
-  .argument("<payload>", "payload as JSON")
-  .action(async (path: string, hook: string, payload: string) => {
-    const manager = new PluginManager({ logger: consoleLogger });
-    registerWasmHost(manager);
-    try {
-      await manager.loadConfigFile(path);
-      await manager.initialize();
-      const result = await manager.invoke(hook, JSON.parse(payload) as unknown, { trace: true });
-      console.log(JSON.stringify(pipelineResultToWire(result), null, 2));
-      for (const t of result.trace ?? []) {
-        console.log(
-          `  ${t.phase} ${t.plugin}: ${t.outcome} (${t.durationMs.toFixed(3)} ms${t.telemetry === undefined ? "" : `, fuel ${t.telemetry["fuel_used"]}`})`,
-        );
-      }
-      await manager.shutdown();
-    } catch (err) {
-      console.error((err as Error).message);
-      process.exitCode = 1;
-    }
-  });
+registerRunCommands(program);
+registerProfileCommand(program);
+registerAuthorCommands(program);
 
 const cache = program
   .command("cache")
@@ -162,4 +139,11 @@ cache
     console.log(`${dir}: removed ${removed} entr${removed === 1 ? "y" : "ies"}`);
   });
 
-await program.parseAsync();
+try {
+  await program.parseAsync();
+} catch (err) {
+  // Commander has printed its own message (usage errors, --help, --version): only the exit code is ours.
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;
+  else
+    reportError(err, program.opts<{ debug?: boolean }>().debug === true || process.argv.includes("--debug"));
+}

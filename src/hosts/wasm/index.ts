@@ -30,3 +30,12 @@ export {
   MeterStop,
   type ModuleSummary,
 } from "./meter/index.js";
+
+export {
+  DURATION_BUCKETS_MS,
+  FUEL_BUCKETS,
+  type Histogram,
+  type MeterLike,
+  type PluginMetrics,
+  PluginTelemetry,
+} from "./telemetry.js";

@@ -129,7 +129,6 @@ export class Sandbox {
         throw wasmPluginError(name, "init_failed", `re-instantiation failed: ${message}`, details);
       }
     }
-    const cap = this.capBytes;
     this.current.payload = payload;
     this.current.view = view;
     this.current.ctx = ctx;
