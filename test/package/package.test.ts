@@ -121,8 +121,14 @@ describe("the npm package", () => {
       expect(tarballFiles, f).toContain(f);
     expect(tarballFiles.filter((f) => f.endsWith(".map"))).toEqual([]);
     expect(
-      tarballFiles.filter((f) => /^(src|test|examples|bench|target)\//.test(f) || f.includes("/target/")),
+      tarballFiles.filter(
+        // The plugin template is shipped on purpose: `cpex new` copies it.
+        (f) =>
+          (/^(src|test|examples|bench|target)\//.test(f) && !f.startsWith("examples/plugins/_template/")) ||
+          f.includes("/target/"),
+      ),
     ).toEqual([]);
+    expect(tarballFiles).toContain("examples/plugins/_template/src/lib.rs");
     expect(readFileSync(join(REPO_ROOT, "LICENSE"), "utf8")).toContain(
       "Apache License\n                           Version 2.0",
     );
