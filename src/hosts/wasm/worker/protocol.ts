@@ -5,9 +5,8 @@
 
 import type { MessagePort } from "node:worker_threads";
 import type { JsonObject } from "../../../core/index.js";
-import type { GuestError } from "../abi/call-state.js";
 import type { WasmErrorCode } from "../errors.js";
-import type { CallTelemetry } from "../guest.js";
+import type { GuestOutcome } from "../guest.js";
 import type { FileGrant, NetworkRule, WasmLimits } from "../limits.js";
 
 /** How a worker instance reads the WASI clocks and random numbers. */
@@ -63,30 +62,10 @@ export type ToWorker =
    */
   | { readonly t: "attach"; readonly cancel: SharedArrayBuffer; readonly http: MessagePort };
 
-/** A guest outcome as it crosses threads: the result as bytes, decoded again on the main thread. */
+/** A guest outcome as it crosses threads: the result as bytes only, decoded again on the main thread. */
 export type WireOutcome =
-  | {
-      readonly kind: "returned";
-      readonly status: number;
-      readonly resultBytes: Uint8Array | undefined;
-      readonly error: GuestError | undefined;
-      readonly logDropped: number;
-      readonly telemetry: CallTelemetry;
-    }
-  | {
-      readonly kind: "stopped";
-      readonly code: WasmErrorCode;
-      readonly message: string;
-      readonly details: JsonObject;
-      readonly logDropped: number;
-      readonly telemetry: CallTelemetry;
-    }
-  | {
-      readonly kind: "host";
-      readonly code: string;
-      readonly message: string;
-      readonly telemetry: CallTelemetry;
-    };
+  | Exclude<GuestOutcome, { kind: "returned" }>
+  | Omit<Extract<GuestOutcome, { kind: "returned" }>, "result">;
 
 export type FromWorker =
   | { readonly t: "ready" }
