@@ -43,7 +43,6 @@ const NO_TELEMETRY: CallTelemetry = { fuel_used: 0, host_fuel: 0, duration_ms: 0
 export class WorkerSandbox {
   private readonly instances: RemoteInstance[] = [];
   private disposed = false;
-  lastTelemetry: CallTelemetry | undefined;
 
   constructor(private readonly options: WorkerSandboxOptions) {}
 
@@ -162,7 +161,6 @@ export class WorkerSandbox {
     if (msg.t !== "result") throw new Error(`unexpected worker answer ${msg.t}`);
     this.log(msg.logs);
     const wire = msg.outcome;
-    this.lastTelemetry = wire.telemetry;
     call.report({ ...wire.telemetry, execution: "worker" });
     if (wire.kind !== "host" && wire.logDropped > 0) logDropped(o.logger, name, wire.logDropped);
     let outcome: SettledOutcome;
@@ -182,10 +180,6 @@ export class WorkerSandbox {
     return settleOutcome(name, o.limits, outcome, view, call, ctx, () => {
       inst.recycleNext = true;
     });
-  }
-
-  get remoteInstances(): readonly RemoteInstance[] {
-    return this.instances;
   }
 
   dispose(): void {
