@@ -8,6 +8,7 @@ import { encode } from "../src/hosts/wasm/abi/msgpack.js";
 import { GuestInstance } from "../src/hosts/wasm/guest.js";
 import { DEFAULT_LIMITS } from "../src/hosts/wasm/limits.js";
 import { FuelGauge, instrument } from "../src/hosts/wasm/meter/index.js";
+import { type CostModel, DEFAULT_COST_MODEL } from "../src/hosts/wasm/meter/options.js";
 import { realClock } from "../src/hosts/wasm/wasi/preview1.js";
 import { wat2wasm } from "../test/helpers/wat.js";
 import type { BenchSection } from "./run.js";
@@ -63,9 +64,14 @@ const WORKLOADS: Record<string, string> = {
     (local.get $n))`,
 };
 
-async function instance(body: string, metered: boolean): Promise<() => number> {
+/** How a guest runs: plain, or instrumented under one cost model. */
+type Variant = "plain" | CostModel;
+const VARIANTS: readonly Variant[] = ["plain", "cpex", "wasmtime"];
+
+async function instance(body: string, variant: Variant): Promise<() => number> {
   const plain = await wat2wasm(`(module (memory (export "memory") 2) ${body})`);
-  const bytes = metered ? instrument(plain).bytes : plain;
+  const metered = variant !== "plain";
+  const bytes = metered ? instrument(plain, { costModel: variant }).bytes : plain;
   const gauge = new FuelGauge();
   const imports = metered ? gauge.imports : {};
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
@@ -99,10 +105,11 @@ function sampleText(size: number): string {
 }
 
 /** A real example plugin (examples/plugins) called through the guest ABI, plain or instrumented. */
-function pluginGuest(name: string, hook: string, payload: unknown, metered: boolean): () => number {
+function pluginGuest(name: string, hook: string, payload: unknown, variant: Variant): () => number {
   const here = dirname(fileURLToPath(import.meta.url));
   const plain = new Uint8Array(readFileSync(join(here, `../examples/plugins/${name}/${name}.wasm`)));
-  const bytes = metered ? instrument(plain, { maxMemoryPages: 1024 }).bytes : plain;
+  const bytes =
+    variant === "plain" ? plain : instrument(plain, { maxMemoryPages: 1024, costModel: variant }).bytes;
   const guest = new GuestInstance({
     name,
     module: new WebAssembly.Module(bytes),
@@ -156,49 +163,56 @@ function compiledThroughput(fixture: string): { ms: number; mbps: number } {
 
 export default async function bench(): Promise<BenchSection> {
   const rows: string[][] = [];
-  const overheads: number[] = [];
-  const guests: Array<[string, () => Promise<[() => number, () => number]>]> = [
+  const overheads: Record<CostModel, number[]> = { cpex: [], wasmtime: [] };
+  const modelRatios: number[] = [];
+  type Make = (variant: Variant) => Promise<() => number>;
+  const guests: Array<[string, Make]> = [
     ...Object.entries(WORKLOADS).map(
-      ([name, body]) =>
-        [name, async () => [await instance(body, false), await instance(body, true)]] as [
-          string,
-          () => Promise<[() => number, () => number]>,
-        ],
+      ([name, body]) => [name, (v: Variant) => instance(body, v)] as [string, Make],
     ),
     ...(
       [
         ["secrets_scanner on 64 KiB — real plugin", "secrets_scanner", 64 * 1024],
         ["pii_redactor on 16 KiB — real plugin", "pii_redactor", 16 * 1024],
+        ["url_guard on 16 KiB — real plugin", "url_guard", 16 * 1024],
       ] as const
     ).map(([label, plugin, size]) => {
       const payload = { name: "run_shell", args: { script: sampleText(size) } };
-      return [
-        label,
-        async () => [
-          pluginGuest(plugin, "tool_pre_invoke", payload, false),
-          pluginGuest(plugin, "tool_pre_invoke", payload, true),
-        ],
-      ] as [string, () => Promise<[() => number, () => number]>];
+      return [label, async (v: Variant) => pluginGuest(plugin, "tool_pre_invoke", payload, v)] as [
+        string,
+        Make,
+      ];
     }),
   ];
   for (const [name, make] of guests) {
-    const [plain, metered] = await make();
-    if (plain() !== metered()) throw new Error(`${name}: results differ`);
-    // Interleave rounds so machine noise hits both variants alike; TurboFan has tiered up after the warm-up.
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      a.push(timeSync(plain, { batch: 50, batches: 3, warmup: round === 0 ? 300 : 10 }).nsPerOp);
-      b.push(timeSync(metered, { batch: 50, batches: 3, warmup: round === 0 ? 300 : 10 }).nsPerOp);
+    const runs = await Promise.all(VARIANTS.map((v) => make(v)));
+    const expected = runs[0]!();
+    if (runs.some((run) => run() !== expected)) throw new Error(`${name}: results differ`);
+    // Interleave rounds so machine noise hits every variant alike; TurboFan has tiered up after the warm-up.
+    const times: number[][] = VARIANTS.map(() => []);
+    for (let round = 0; round < 7; round++) {
+      runs.forEach((run, i) => {
+        times[i]!.push(timeSync(run, { batch: 50, batches: 3, warmup: round === 0 ? 300 : 10 }).nsPerOp);
+      });
     }
-    const pa = median(a);
-    const pb = median(b);
-    const overhead = (pb / pa - 1) * 100;
-    overheads.push(overhead);
-    rows.push([name, fmtNs(pa), fmtNs(pb), `${overhead >= 0 ? "+" : ""}${overhead.toFixed(1)} %`]);
+    const [pa, pc, pw] = times.map((t) => median(t)) as [number, number, number];
+    const pct = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)} %`;
+    overheads.cpex.push((pc / pa - 1) * 100);
+    overheads.wasmtime.push((pw / pa - 1) * 100);
+    modelRatios.push((pw / pc - 1) * 100);
+    rows.push([
+      name,
+      fmtNs(pa),
+      `${fmtNs(pc)} (${pct((pc / pa - 1) * 100)})`,
+      `${fmtNs(pw)} (${pct((pw / pa - 1) * 100)})`,
+      pct((pw / pc - 1) * 100),
+    ]);
   }
-  const sorted = [...overheads].sort((x, y) => x - y);
-  const med = median(sorted);
+  const summary = (xs: readonly number[]) => {
+    const sorted = [...xs].sort((x, y) => x - y);
+    const med = median(sorted);
+    return `median **${med >= 0 ? "+" : ""}${med.toFixed(1)} %**, worst **+${Math.max(...sorted).toFixed(1)} %**`;
+  };
 
   const here = dirname(fileURLToPath(import.meta.url));
   const fixture = join(here, "fixtures/rust-module.wasm");
@@ -238,12 +252,15 @@ Output ${(report.outputBytes / 1024).toFixed(0)} KiB (+${((report.outputBytes / 
 
   return {
     title: "Instrumenter: fuel overhead and throughput",
-    markdown: `Each guest runs plain and instrumented (fuel metering + deadline checks, huge budget) in the same process,
-interleaved, after warm-up (TurboFan); medians of 5 rounds × 3 batches × 50 runs.
+    markdown: `Each guest runs plain and instrumented (fuel metering + deadline checks, huge budget) under each cost model
+(docs/instrumenter.md, "Cost models"; the default is \`${DEFAULT_COST_MODEL}\`) in the same process, interleaved,
+after warm-up (TurboFan); medians of 7 rounds × 3 batches × 50 runs.
 
-${table(["guest", "plain", "instrumented", "overhead"], rows)}
+${table(["guest", "plain", "cpex model", "wasmtime model", "wasmtime vs cpex"], rows)}
 
-Median overhead **${med >= 0 ? "+" : ""}${med.toFixed(1)} %**, worst **+${Math.max(...overheads).toFixed(1)} %** (goal: median ≤ 10 %, worst ≤ 25 %).
+Overhead over plain, cpex model: ${summary(overheads.cpex)}; wasmtime model: ${summary(overheads.wasmtime)}
+(goal: median ≤ 10 %, worst ≤ 25 %). The wasmtime model against the cpex model: ${summary(modelRatios)}
+(it is the default when its median is within 2 %).
 ${throughput}`,
   };
 }

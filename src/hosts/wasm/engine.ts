@@ -12,7 +12,7 @@ import { KIND_NAMES, type ModuleInfo, readModule, VALTYPE_NAMES } from "./binary
 import { InstrumentCache, instrumenterFingerprint } from "./compile-cache.js";
 import { TABLE_ELEMENT_BYTES } from "./limits.js";
 import { type InstrumentReport, instrument } from "./meter/index.js";
-import { optionsKey, resolveOptions } from "./meter/options.js";
+import { type CostModel, DEFAULT_COST_MODEL, optionsKey, resolveOptions } from "./meter/options.js";
 import { instrumentThread, type PortableOptions } from "./offthread.js";
 
 // readModule rejects unknown value types, so every encoding seen here has a name.
@@ -32,6 +32,8 @@ export interface CompiledPlugin {
 /** The shape limits a module is compiled under (part of the compile cache key). */
 export interface CompileLimits {
   readonly maxMemoryPages: number;
+  /** The instrumenter's cost model (limits.fuel_model); default DEFAULT_COST_MODEL. */
+  readonly costModel?: CostModel;
   readonly maxTables: number;
   readonly maxTableElements: number;
   /**
@@ -86,7 +88,7 @@ export class WasmEngine {
   /** Check imports and exports, instrument and compile `bytes` (cached by content hash and limits). */
   compile(bytes: Uint8Array, options: CompileLimits): Promise<CompiledPlugin> {
     const sha256 = sha256Hex(bytes);
-    const key = `${sha256}:${options.maxMemoryPages}:${options.maxTables}:${options.maxTableElements}`;
+    const key = `${sha256}:${options.maxMemoryPages}:${options.maxTables}:${options.maxTableElements}:${options.costModel ?? DEFAULT_COST_MODEL}`;
     let pending = this.modules.get(key);
     if (pending === undefined) {
       pending = this.compileUncached(bytes, sha256, options);
@@ -134,6 +136,7 @@ export class WasmEngine {
       maxTables: options.maxTables,
       maxTableElements: options.maxTableElements,
       tableElementBytes: TABLE_ELEMENT_BYTES,
+      costModel: options.costModel ?? DEFAULT_COST_MODEL,
     };
     let instrumented: { bytes: Uint8Array; report: InstrumentReport };
     let cacheState: CompiledPlugin["cache"] = "off";

@@ -219,6 +219,7 @@ export class WasmPluginFactory implements PluginFactory {
         maxMemoryPages: Math.floor(r.limits.memoryMb * 16),
         maxTables: r.limits.maxTables,
         maxTableElements: r.limits.maxTableElements,
+        costModel: r.limits.fuelModel,
         cacheDir: r.cacheDir,
       });
     } catch (err) {

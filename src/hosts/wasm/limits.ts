@@ -2,10 +2,13 @@
 // plugin's `limits:` / `grants:` keys. YAML names are snake_case.
 
 import { z } from "zod";
+import { COST_MODELS, type CostModel, DEFAULT_COST_MODEL } from "./meter/options.js";
 
 export interface WasmLimits {
   /** Fuel per invocation (≈ WebAssembly instructions; bulk operations cost by size). */
   readonly fuel: number;
+  /** What a unit of `fuel` means: wasmtime's units (exact) or the instrumenter's own (docs/instrumenter.md). */
+  readonly fuelModel: CostModel;
   readonly timeoutMs: number;
   readonly memoryMb: number;
   readonly maxResultBytes: number;
@@ -58,6 +61,7 @@ export interface NetworkRule {
 
 export const DEFAULT_LIMITS: WasmLimits = Object.freeze({
   fuel: 100_000_000,
+  fuelModel: DEFAULT_COST_MODEL,
   timeoutMs: 1_000,
   memoryMb: 64,
   maxResultBytes: 4 * 1024 * 1024,
@@ -75,6 +79,7 @@ const positiveInt = z.number().int().positive();
 export const limitsSchema = z
   .object({
     fuel: positiveInt.max(Number.MAX_SAFE_INTEGER).optional(),
+    fuel_model: z.enum(COST_MODELS as [CostModel, ...CostModel[]]).optional(),
     timeout_ms: positiveInt.max(3_600_000).optional(),
     memory_mb: positiveInt.max(4096).optional(),
     max_result_bytes: positiveInt.max(1 << 30).optional(),
@@ -133,6 +138,7 @@ export function resolveLimits(base: WasmLimits, input: LimitsInput | undefined):
   if (input === undefined) return base;
   return {
     fuel: input.fuel ?? base.fuel,
+    fuelModel: input.fuel_model ?? base.fuelModel,
     timeoutMs: input.timeout_ms ?? base.timeoutMs,
     memoryMb: input.memory_mb ?? base.memoryMb,
     maxResultBytes: input.max_result_bytes ?? base.maxResultBytes,

@@ -1,13 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { FuelGauge, instrument } from "../../../src/hosts/wasm/meter/index.js";
+import { COST_MODELS, type CostModel } from "../../../src/hosts/wasm/meter/options.js";
 import { wat2wasm } from "../../helpers/wat.js";
 
-async function load(wat: string, opts: { maxMemoryPages?: number; sliceSize?: number } = {}) {
+async function loadModule(
+  wat: string,
+  opts: { maxMemoryPages?: number; sliceSize?: number; costModel?: CostModel } = {},
+) {
   const plain = await wat2wasm(wat);
-  const { bytes, report } = instrument(
-    plain,
-    opts.maxMemoryPages === undefined ? {} : { maxMemoryPages: opts.maxMemoryPages },
-  );
+  const { bytes, report } = instrument(plain, {
+    ...(opts.maxMemoryPages === undefined ? {} : { maxMemoryPages: opts.maxMemoryPages }),
+    ...(opts.costModel === undefined ? {} : { costModel: opts.costModel }),
+  });
   const gauge = new FuelGauge(opts.sliceSize === undefined ? {} : { sliceSize: opts.sliceSize });
   gauge.begin({ budget: 1e15, deadline: Number.POSITIVE_INFINITY });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), gauge.imports);
@@ -31,11 +35,20 @@ async function load(wat: string, opts: { maxMemoryPages?: number; sliceSize?: nu
   return { call, report, instance, plainInstance };
 }
 
-describe("fuel: exact counts", () => {
+// Each count under both cost models (docs/instrumenter.md, "Cost models"): `by[model]`. The wasmtime model's
+// agreement with wasmtime's own totals is in wasmtime-units.test.ts.
+const load = loadModule;
+
+describe.each(COST_MODELS)("fuel: exact counts (%s model)", (costModel) => {
+  const by = (counts: Record<CostModel, number>) => counts[costModel];
+  const load = (wat: string, opts: { sliceSize?: number } = {}) => loadModule(wat, { ...opts, costModel });
+
   it("straight-line code costs one per instruction (structural ones are free)", async () => {
     const { call } = await load(`(module (func (export "f") (result i32) i32.const 1 i32.const 2 i32.add))`);
-    expect(call("f")).toMatchObject({ value: 3, fuelUsed: 3 });
-    expect(call("f").fuelUsed).toBe(3); // reproducible
+    // wasmtime: + 1 for entering the function.
+    const n = by({ cpex: 3, wasmtime: 4 });
+    expect(call("f")).toMatchObject({ value: 3, fuelUsed: n });
+    expect(call("f").fuelUsed).toBe(n); // reproducible
   });
 
   it("a loop is charged per iteration", async () => {
@@ -46,13 +59,14 @@ describe("fuel: exact counts", () => {
         (br $l)))
       (local.get $i)))`;
     const { call } = await load(wat);
-    // The loop body is one metered region charged on entry at the header: local.get, local.get, i32.ge_u,
+    // cpex: the loop body is one metered region charged on entry at the header: local.get, local.get, i32.ge_u,
     // br_if, local.get, i32.const, i32.add, local.set, br = 9 — also on the final pass that leaves through br_if
     // (early exits are charged as if they ran to the end). After the loop: local.get (1).
+    // wasmtime: entry 1; the final pass stops at the br_if (4 of the 9); after the loop 1.
     const f = (n: number) => call("f", [n]).fuelUsed;
-    expect(f(0)).toBe(10);
-    expect(f(1)).toBe(19);
-    expect(f(10)).toBe(100);
+    expect(f(0)).toBe(by({ cpex: 10, wasmtime: 6 }));
+    expect(f(1)).toBe(by({ cpex: 19, wasmtime: 15 }));
+    expect(f(10)).toBe(by({ cpex: 100, wasmtime: 96 }));
     expect(f(10) - f(9)).toBe(9);
   });
 
@@ -77,10 +91,11 @@ describe("fuel: exact counts", () => {
     const a = call("fib", [20]);
     expect(a.value).toBe((plainInstance.exports["fib"] as (n: number) => number)(20));
     expect(call("fib", [20]).fuelUsed).toBe(a.fuelUsed);
-    // A flat if/else is charged its costlier arm up front: local.get, i32.const, i32.lt_u, if (4) + the else arm
-    // (local.get, i32.const, i32.sub, call, local.get, i32.const, i32.sub, call, i32.add = 9) = 13 per call.
-    expect(call("fib", [1]).fuelUsed).toBe(13);
-    expect(call("fib", [2]).fuelUsed).toBe(39);
+    // cpex: a flat if/else is charged its costlier arm up front: local.get, i32.const, i32.lt_u, if (4) + the
+    // else arm (local.get, i32.const, i32.sub, call, local.get, i32.const, i32.sub, call, i32.add = 9) = 13 a call.
+    // wasmtime: entry 1 + 4 + the arm that runs: then 1 (fib(0), fib(1): 6), else 9 (fib(2): 14 + 6 + 6).
+    expect(call("fib", [1]).fuelUsed).toBe(by({ cpex: 13, wasmtime: 6 }));
+    expect(call("fib", [2]).fuelUsed).toBe(by({ cpex: 39, wasmtime: 26 }));
   });
 
   it("br_table and tail calls are metered and keep their semantics", async () => {
@@ -92,18 +107,20 @@ describe("fuel: exact counts", () => {
         (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7)) (else (return_call $count (i32.sub (local.get 0) (i32.const 1)))))))`;
     const { call } = await load(wat);
     expect([0, 1, 2, 9].map((i) => call("sel", [i]).value)).toEqual([10, 20, 30, 30]);
-    expect(call("sel", [0]).fuelUsed).toBe(4); // local.get, br_table, i32.const, return
+    // cpex: local.get, br_table, i32.const, return; wasmtime: entry, local.get, br_table, i32.const (return is free).
+    expect(call("sel", [0]).fuelUsed).toBe(4);
     const deep = call("count", [1_000_000]);
     expect(deep.value).toBe(7); // a real tail call: no stack overflow
-    // per call: local.get, i32.eqz, if (3) + the costlier arm (local.get, i32.const, i32.sub, return_call = 4)
-    expect(deep.fuelUsed).toBe(1_000_001 * 7);
+    // cpex, per call: local.get, i32.eqz, if (3) + the costlier arm (local.get, i32.const, i32.sub, return_call).
+    // wasmtime: entry 1 + 3 + the arm that runs (4 on the way down, i32.const = 1 at the bottom).
+    expect(deep.fuelUsed).toBe(by({ cpex: 1_000_001 * 7, wasmtime: 1_000_000 * 8 + 5 }));
   });
 
   it("bulk memory operations are charged by size before they run", async () => {
     const wat = `(module (memory 2) (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 1) (local.get 0))))`;
     const { call } = await load(wat);
     const small = call("fill", [0]).fuelUsed;
-    expect(call("fill", [1600]).fuelUsed - small).toBe(100); // 1 per 16 bytes
+    expect(call("fill", [1600]).fuelUsed - small).toBe(by({ cpex: 100, wasmtime: 1600 })); // per 16 bytes / per byte
     // A fill beyond the budget never starts: stopped with fuel_exhausted, not a memory trap.
     const r = call("fill", [131072], 1000);
     expect(r.stop).toBe("fuel_exhausted");

@@ -75,16 +75,26 @@ describe("host memory is bounded by the plugin's limits", () => {
     expect(Number(r.trace?.[0]?.telemetry?.["fuel_used"])).toBeLessThan(10_000);
   });
 
-  it("memory.grow within the cap is charged per granted page", async () => {
-    const m = await load(
-      guest(`(func (export "cpex_handle") (result i32)
+  const grow10 = guest(`(func (export "cpex_handle") (result i32)
         (if (i32.eq (memory.grow (i32.const 10)) (i32.const -1)) (then unreachable))
-        (i32.const 0))`),
-      "    limits: { memory_mb: 4, fuel: 1000000 }",
-    );
+        (i32.const 0))`);
+
+  it("memory.grow within the cap is charged per granted page (fuel_model: cpex)", async () => {
+    const m = await load(grow10, "    limits: { memory_mb: 4, fuel: 1000000, fuel_model: cpex }");
     const r = await m.invoke("tool_pre_invoke", { name: "t" }, { trace: true });
     expect(r.errors).toEqual([]);
     expect(Number(r.trace?.[0]?.telemetry?.["fuel_used"])).toBeGreaterThanOrEqual(10 * 4096);
+  });
+
+  it("memory.grow costs one unit in the default wasmtime model (the memory cap bounds it)", async () => {
+    const m = await load(grow10, "    limits: { memory_mb: 4, fuel: 1000000 }");
+    const r = await m.invoke("tool_pre_invoke", { name: "t" }, { trace: true });
+    expect(r.errors).toEqual([]);
+    expect(Number(r.trace?.[0]?.telemetry?.["fuel_used"])).toBeLessThan(100);
+  });
+
+  it("an unknown fuel_model is a load error naming the key", async () => {
+    await expect(load(grow10, "    limits: { fuel_model: wasmer }")).rejects.toThrow(/limits\.fuel_model/);
   });
 });
 

@@ -107,9 +107,11 @@ export class BodyEmitter {
         case Op.BulkMemory:
         case Op.MemoryGrow:
         case Op.BulkTable:
+          // The exact (wasmtime) model: 1 per byte or element, nothing per page grown (the memory cap bounds it).
+          if (op === Op.MemoryGrow && plan.exact) break;
           this.flush(starts[i]!);
           this.copyFrom = starts[i]!;
-          if (op === Op.BulkMemory) this.sizedCharge(OP.i64ShrU, BULK_MEMORY_SHIFT);
+          if (op === Op.BulkMemory && !plan.exact) this.sizedCharge(OP.i64ShrU, BULK_MEMORY_SHIFT);
           else if (op === Op.MemoryGrow) this.growCharge();
           else this.sizedCharge(0, 0);
           break;
@@ -121,8 +123,14 @@ export class BodyEmitter {
           this.brTable(i);
           break;
         case Op.Block:
+          this.frames.push(0);
+          break;
         case Op.If:
           this.frames.push(0);
+          if (plan.armCharge[i]! > 0) this.armStart(i);
+          break;
+        case Op.Else:
+          if (plan.armCharge[i]! > 0) this.armStart(i);
           break;
         case Op.Loop:
           this.loop(i);
@@ -260,6 +268,14 @@ export class BodyEmitter {
     } else {
       this.check();
     }
+  }
+
+  /** The arm of a folded `if` that starts after event `e` costs more than the one charged up front. */
+  private armStart(e: number): void {
+    const end = this.plan.end[e]!;
+    this.flush(end);
+    this.copyFrom = end;
+    this.charge(this.plan.armCharge[e]!);
   }
 
   // The global is what callees, the host and traps see: write the local back before leaving the function or

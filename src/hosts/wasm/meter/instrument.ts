@@ -28,7 +28,7 @@ export { InstrumentError } from "./error.js";
 export { FUEL_NAME, METER_MODULE, REFILL_NAME } from "./remap.js";
 
 /** Changes whenever the output for the same input and options may change (part of the persistent cache key). */
-export const INSTRUMENTER_VERSION = "2.0.0";
+export const INSTRUMENTER_VERSION = "2.1.0";
 const RESERVED_PREFIX = "__cpex";
 
 export interface InstrumentReport {
@@ -365,7 +365,7 @@ function rewriteCode(
       w.bytes(bytes, localsStart, body.pos);
       w.bytes(EXTRA_LOCALS);
       const from = body.pos;
-      plan.decodeBody(body, o.cost);
+      plan.decodeBody(body, o.cost, o.costModel);
       const last = plan.count - 1;
       if (last < 0 || plan.op[last] !== Op.End || plan.end[last] !== bodyEnd)
         throw new InstrumentError(`function ${f}: body does not end with \`end\``);

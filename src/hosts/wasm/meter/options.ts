@@ -22,9 +22,22 @@ export interface InstrumentOptions {
    */
   readonly allowImportedMemory?: boolean;
   readonly allowImportedTables?: boolean;
-  /** Fuel cost of one instruction, by opcode (prefix byte and sub-opcode for 0xFC/0xFD). Default: 1 each. */
+  /**
+   * What one unit of fuel means (docs/instrumenter.md, "Cost models"). `wasmtime`: the units of wasmtime's
+   * `Store::set_fuel`, counted exactly — 1 per executed operator, 0 for nop, drop, block, loop, else, end,
+   * unreachable and return, 1 per function entered, 1 per byte or element of bulk operations, nothing after a
+   * branch or return leaves. `cpex`: the instrumenter's own, cheaper units — early exits charged as if the region
+   * ran to its end, `if` arms charged at the costlier one, 1 per 16 bytes of bulk memory, 4096 per page grown.
+   * Default: DEFAULT_COST_MODEL.
+   */
+  readonly costModel?: CostModel;
+  /** Fuel cost of one instruction, by opcode (prefix byte and sub-opcode for 0xFC/0xFD). Default: the model's. */
   readonly cost?: (code: number, sub: number) => number;
 }
+
+export type CostModel = "wasmtime" | "cpex";
+export const COST_MODELS: readonly CostModel[] = ["wasmtime", "cpex"];
+export const DEFAULT_COST_MODEL: CostModel = "wasmtime";
 
 export const DEFAULT_MAX_MEMORY_PAGES = 1024;
 export const DEFAULT_MAX_TABLE_ELEMENTS = 100_000;
@@ -32,16 +45,34 @@ export const DEFAULT_MAX_TABLES = 100;
 export const DEFAULT_MAX_SEGMENTS = 100_000;
 
 /**
- * Run-time costs of size-dependent operations, charged before they run so a single operation stays short:
- * 1 fuel per 16 bytes for memory.fill/copy/init, 1 per element for table.fill/copy/init/grow, and 4096 per
- * 64 KiB page that memory.grow grants (a request past the cap costs nothing and returns -1).
+ * Run-time costs of size-dependent operations in the cpex model, charged before they run so a single operation
+ * stays short: 1 fuel per 16 bytes for memory.fill/copy/init, 1 per element for table.fill/copy/init/grow, and
+ * 4096 per 64 KiB page that memory.grow grants (a request past the cap costs nothing and returns -1). The
+ * wasmtime model charges 1 per byte and per element, also before the operation, and nothing per page grown.
  */
 export const BULK_MEMORY_SHIFT = 4;
 export const MEMORY_GROW_PAGE_SHIFT = 12;
 
-/** Structural instructions compile to nothing and cost 0; everything else 1 unless a cost table says otherwise. */
+/** cpex model: structural instructions compile to nothing and cost 0; everything else 1. */
 export function defaultCost(code: number): number {
   return code === 0x02 || code === 0x03 || code === 0x05 || code === 0x0b || code === 0x01 ? 0 : 1;
+}
+
+/**
+ * wasmtime model (its default operator cost): nop, drop, block, loop, else, end, unreachable and return cost 0;
+ * every other operator 1, prefixed ones included.
+ */
+export function wasmtimeCost(code: number): number {
+  return code === 0x01 ||
+    code === 0x1a ||
+    code === 0x02 ||
+    code === 0x03 ||
+    code === 0x05 ||
+    code === 0x0b ||
+    code === 0x00 ||
+    code === 0x0f
+    ? 0
+    : 1;
 }
 
 /** Pages a 32-bit memory can have at most (4 GiB): a larger cap would write a module V8 rejects. */
@@ -59,6 +90,7 @@ export interface ResolvedOptions {
   readonly maxSegments: number;
   readonly allowImportedMemory: boolean;
   readonly allowImportedTables: boolean;
+  readonly costModel: CostModel;
   readonly cost: ((code: number, sub: number) => number) | undefined;
 }
 
@@ -87,6 +119,12 @@ export function resolveOptions(options: InstrumentOptions): ResolvedOptions {
   if (options.cost !== undefined && typeof options.cost !== "function") {
     throw new InstrumentOptionsError("cost must be a function (opcode, subOpcode) => fuel");
   }
+  const costModel = options.costModel ?? DEFAULT_COST_MODEL;
+  if (!COST_MODELS.includes(costModel)) {
+    throw new InstrumentOptionsError(
+      `costModel must be one of ${COST_MODELS.join(", ")}, got ${String(options.costModel)}`,
+    );
+  }
   return {
     maxMemoryPages: integer(
       "maxMemoryPages",
@@ -109,6 +147,7 @@ export function resolveOptions(options: InstrumentOptions): ResolvedOptions {
     maxSegments: integer("maxSegments", options.maxSegments, DEFAULT_MAX_SEGMENTS, 10_000_000),
     allowImportedMemory: options.allowImportedMemory === true,
     allowImportedTables: options.allowImportedTables === true,
+    costModel,
     cost: options.cost,
   };
 }
@@ -128,5 +167,6 @@ export function optionsKey(o: ResolvedOptions): string | undefined {
     o.maxSegments,
     o.allowImportedMemory ? 1 : 0,
     o.allowImportedTables ? 1 : 0,
+    o.costModel,
   ].join(",");
 }

@@ -3,14 +3,19 @@
 // output bytes): inject.ts turns a plan into code, and the unit tests read plans directly.
 //
 // A metered region runs from a branch *target* (function entry, loop header, if/else arm, the point after an
-// `end`) to the next one. Branches out of the middle (br, br_if, br_table, return, unreachable) do not split it:
-// the whole region is charged on entry, so an early exit is charged as if it ran to the end. That is the usual
-// trade of injected metering (fewer charge points, conservative and still exact run to run).
+// `end`) to the next one, and is charged on entry. Two cost models (docs/instrumenter.md, "Cost models"):
+// - cpex: branches out of the middle (br, br_if, br_table, return, unreachable) do not split a region, so an
+//   early exit is charged as if it ran to the end, and a flat `if` is charged its costlier arm up front. The
+//   usual trade of injected metering: fewer charge points, conservative and still exact run to run.
+// - wasmtime (exact): a region also ends after every br_if; the code after an unconditional exit (br, br_table,
+//   return, unreachable, tail calls) up to the next region is never charged; a flat `if` whose arms have no exits
+//   is charged its cheaper arm up front and the other arm the difference when it runs; each function entry costs
+//   1. Fuel used then equals wasmtime's for every call that returns.
 
 import { BinaryError, type Reader } from "../binary/bytes.js";
 import type { FuncType } from "../binary/module.js";
 import { type Decoded, decode, isShortBlockType, Op } from "../binary/opcodes.js";
-import { defaultCost } from "./options.js";
+import { type CostModel, defaultCost, wasmtimeCost } from "./options.js";
 
 // How the immediates of each one-byte opcode are laid out, for the fast path of the decoder. Opcodes marked SLOW
 // (rare, prefixed, unsupported or with a type-index block type) go through binary/opcodes.ts `decode`, which also
@@ -40,10 +45,25 @@ const IMMEDIATES = (() => {
   return t;
 })();
 
-/** Default cost by first byte (prefixed instructions cost 1 like any other). */
-const DEFAULT_COSTS = (() => {
-  const t = new Uint8Array(256);
-  for (let c = 0; c < 256; c++) t[c] = defaultCost(c);
+/** Each model's cost by first byte (prefixed instructions cost 1 like any other). */
+const COST_TABLES: Readonly<Record<CostModel, Uint8Array>> = (() => {
+  const cpex = new Uint8Array(256);
+  const wasmtime = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) {
+    cpex[c] = defaultCost(c);
+    wasmtime[c] = wasmtimeCost(c);
+  }
+  return { cpex, wasmtime };
+})();
+
+/** What a function entry costs in each model (wasmtime: an export called by the host with 3 operators costs 4). */
+const ENTRY_COST: Readonly<Record<CostModel, number>> = { cpex: 0, wasmtime: 1 };
+
+/** Events after which nothing runs until a branch target: the rest of the region is dead code. */
+const IS_EXIT = (() => {
+  const t = new Uint8Array(32);
+  for (const op of [Op.Br, Op.BrTable, Op.Return, Op.Unreachable, Op.ReturnCall, Op.ReturnCallIndirect])
+    t[op] = 1;
   return t;
 })();
 
@@ -80,6 +100,7 @@ const IS_EVENT = (() => {
     Op.BrIf,
     Op.BrTable,
     Op.Return,
+    Op.Unreachable,
     Op.Call,
     Op.ReturnCall,
     Op.ReturnCallIndirect,
@@ -122,6 +143,10 @@ export class BodyPlan {
   wrap = new Uint8Array(256);
   /** Cost of the region that starts right after event e (when e ends a region). */
   regionAfter = new Float64Array(256);
+  /** wasmtime model: on the `if` or `else` of a flat `if`, what its arm costs beyond the cheaper arm. */
+  armCharge = new Float64Array(256);
+  /** Planned with the exact (wasmtime) model: br_if ends a region, dead code is free, arms charged as run. */
+  exact = false;
   /** Cost of the region at function entry. */
   entryCost = 0;
   hasLoop = false;
@@ -169,6 +194,7 @@ export class BodyPlan {
     this.folded = u8(this.folded);
     this.wrap = u8(this.wrap);
     this.regionAfter = f64(this.regionAfter);
+    this.armCharge = f64(this.armCharge);
   }
 
   /**
@@ -176,7 +202,13 @@ export class BodyPlan {
    * with the cursor in a local and table lookups for the immediates, storing only events: this runs once per
    * instruction of every module, mostly before V8 has optimised it, so the common path makes no calls.
    */
-  decodeBody(r: Reader, cost: ((code: number, sub: number) => number) | undefined): void {
+  decodeBody(
+    r: Reader,
+    cost: ((code: number, sub: number) => number) | undefined,
+    model: CostModel = "cpex",
+  ): void {
+    const DEFAULT_COSTS = COST_TABLES[model];
+    this.exact = model === "wasmtime";
     const bytes = r.bytes;
     const end = r.end;
     const d = this.decoded;
@@ -273,11 +305,13 @@ export class BodyPlan {
     return r.pos;
   }
 
-  /** Whether event `e` ends a region (the instruction after it is a branch target). */
+  /** Whether event `e` ends a region (the instruction after it is a branch target, or in the exact model a br_if). */
   boundary(e: number): boolean {
     if (this.folded[e] !== 0) return false;
     const op = this.op[e];
-    return op === Op.Loop || op === Op.If || op === Op.Else || op === Op.End;
+    return (
+      op === Op.Loop || op === Op.If || op === Op.Else || op === Op.End || (this.exact && op === Op.BrIf)
+    );
   }
 
   /**
@@ -286,12 +320,13 @@ export class BodyPlan {
    * through the `if` reaches it once.
    */
   planRegions(types: readonly FuncType[], bytes: Uint8Array): void {
-    const { count, op, flatEnd, elseOf, folded, open, before, after } = this;
+    const { count, op, flatEnd, elseOf, folded, open, before, after, armCharge, exact } = this;
     open.length = 0;
     for (let e = 0; e < count; e++) {
-      const o = op[e];
+      const o = op[e]!;
       flatEnd[e] = -1;
       folded[e] = 0;
+      armCharge[e] = 0;
       if (o === Op.Block || o === Op.Loop || o === Op.If) {
         const parent = open[open.length - 1];
         if (parent !== undefined && op[parent] === Op.If) flatEnd[parent] = -2; // nested: not flat
@@ -309,30 +344,46 @@ export class BodyPlan {
           folded[e] = 1;
           if (elseOf[start]! >= 0) folded[elseOf[start]!] = 1;
         }
+      } else if (exact && (IS_EXIT[o] === 1 || o === Op.BrIf)) {
+        // An arm that can leave early is not folded in the exact model: its charge would run before the exit.
+        const top = open[open.length - 1];
+        if (top !== undefined && op[top] === Op.If) flatEnd[top] = -2;
       }
     }
     // Regions run from the entry, or from the event that ends the previous one, to the next event that ends one.
-    // A flat `if` counts its own cost and its costlier arm instead of both arms and its `else`/`end`.
+    // A flat `if` counts its own cost and one arm's (cpex: the costlier; exact: the cheaper, the other arm
+    // charging the difference) instead of both arms and its `else`/`end`. In the exact model the code after an
+    // unconditional exit is dead up to the end of the region: its cost is frozen at the exit.
     let from = -1;
     let fromCost = 0;
     let adjust = 0;
+    let frozen = -1;
     for (let e = 0; e < count; e++) {
       const fe = flatEnd[e]!;
       if (fe >= 0) {
-        const el = elseOf[e]!;
-        const then = (el >= 0 ? before[el]! : before[fe]!) - after[e]!;
-        const other = el >= 0 ? before[fe]! - after[el]! : 0;
-        adjust += Math.max(then, other) - (after[fe]! - after[e]!);
+        if (frozen < 0) {
+          const el = elseOf[e]!;
+          const then = (el >= 0 ? before[el]! : before[fe]!) - after[e]!;
+          const other = el >= 0 ? before[fe]! - after[el]! : 0;
+          const upFront = exact ? Math.min(then, other) : Math.max(then, other);
+          adjust += upFront - (after[fe]! - after[e]!);
+          if (exact) {
+            armCharge[e] = then - upFront;
+            if (el >= 0) armCharge[el] = other - upFront;
+          }
+        }
         e = fe;
         continue;
       }
+      if (exact && frozen < 0 && IS_EXIT[op[e]!] === 1) frozen = after[e]! - fromCost + adjust;
       if (this.boundary(e)) {
-        const c = after[e]! - fromCost + adjust;
-        if (from < 0) this.entryCost = c;
+        const c = frozen >= 0 ? frozen : after[e]! - fromCost + adjust;
+        if (from < 0) this.entryCost = c + ENTRY_COST[exact ? "wasmtime" : "cpex"];
         else this.regionAfter[from] = c;
         from = e;
         fromCost = after[e]!;
         adjust = 0;
+        frozen = -1;
       }
     }
   }

@@ -1,4 +1,4 @@
-;; A flat if folded into its region at the costlier arm; memory.grow charged for the pages it grants and
+;; A flat if folded into its region (cpex: at the costlier arm; wasmtime: the cheaper, the other arm charging the difference); memory.grow charged for the pages it grants (cpex) and
 ;; memory.fill by size, each followed by a check; the memory's maximum lowered to the cap.
 (module
   (memory (export "memory") 1 100)
