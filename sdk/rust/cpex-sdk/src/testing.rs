@@ -49,6 +49,28 @@ impl<P: Dispatch> Harness<P> {
         }
     }
 
+    /// Call `hook` with inputs already encoded as the host sends them (MessagePack; empty = none). The plugin
+    /// decodes them itself, as in the sandbox: the native Rust benchmark (bench/native-rust) times this path so that
+    /// it pays for decoding the payload like the wasm build does.
+    pub fn call_encoded(&mut self, hook: &str, payload: &[u8], extensions: &[u8], context: &[u8]) -> Outcome {
+        HOST.with(|h| {
+            *h.borrow_mut() = TestHost {
+                hook: hook.as_bytes().to_vec(),
+                payload: payload.to_vec(),
+                extensions: extensions.to_vec(),
+                context: context.to_vec(),
+                ..TestHost::default()
+            }
+        });
+        match self.plugin.dispatch(hook) {
+            Err(e) => Outcome::Error(e),
+            Ok(()) => {
+                let bytes = HOST.with(|h| h.borrow_mut().result.take());
+                Outcome::Result(bytes.map(|b| rmp_serde::from_slice(&b).expect("the SDK encodes valid results")))
+            }
+        }
+    }
+
     /// The plugin, for inspecting its state.
     pub fn plugin(&mut self) -> &mut P {
         &mut self.plugin
