@@ -13,7 +13,7 @@ import type { BenchSection } from "./run.js";
 import { fmtNs, table, time } from "./stats.js";
 
 // The hand-written Extism-ABI echo guest of the performance anchors (shared/anchor-bench/plugins.mjs), abridged.
-const EXTISM_ECHO = `(module
+export const EXTISM_ECHO = `(module
   (import "extism:host/env" "input_length" (func $input_length (result i64)))
   (import "extism:host/env" "input_load_u64" (func $input_load_u64 (param i64) (result i64)))
   (import "extism:host/env" "input_load_u8" (func $input_load_u8 (param i64) (result i32)))

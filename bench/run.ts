@@ -1,9 +1,16 @@
-// `npm run bench [-- <name> ...]`: runs every bench/<name>.bench.ts (or the named ones) in this process, one after
-// the other, and writes each one's markdown section into docs/performance.md between its markers, so the figures in
-// the docs always come from the last run of the command printed beside them.
+// `npm run bench [-- <name> ...] [--quick] [--json <file>] [--skip-rust] [--report]`: runs every bench/<name>.bench.ts
+// (or the named ones) in this process, one after the other, and writes each one's markdown section into
+// docs/performance.md between its markers, so the figures in the docs always come from the last run of the command
+// printed beside them. `--quick` runs the overhead section alone with short sampling and leaves the docs as they
+// are; `--report` runs the overhead section in full and rewrites its part of the docs and the chart; `--json`
+// writes every measured case as { node, cases: [{ name, median_ns, p99_ns, samples }] }. Without the Rust
+// toolchain the native_rust cases are missing and the run fails, unless `--skip-rust` says that is expected.
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { pluginChartSvg } from "./chart.js";
+import { type BenchSettings, results } from "./harness.js";
+import { runInfo } from "./overhead.bench.js";
 
 export interface BenchSection {
   /** Section heading, e.g. "Core executor hot path". */
@@ -14,9 +21,37 @@ export interface BenchSection {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const docPath = join(here, "..", "docs", "performance.md");
+const chartPath = join(here, "..", "docs", "plugin-overhead.svg");
+
+interface Flags {
+  quick: boolean;
+  report: boolean;
+  skipRust: boolean;
+  json?: string;
+  names: string[];
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const flags: Flags = { quick: false, report: false, skipRust: false, names: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick") flags.quick = true;
+    else if (a === "--report") flags.report = true;
+    else if (a === "--skip-rust") flags.skipRust = true;
+    else if (a === "--json") {
+      const file = argv[++i];
+      if (file === undefined) throw new Error("--json needs a file name");
+      flags.json = file;
+    } else if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
+    else flags.names.push(a);
+  }
+  return flags;
+}
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const flags = parseFlags(process.argv.slice(2));
+  const settings: BenchSettings = { quick: flags.quick };
+  const wanted = flags.quick || flags.report ? ["overhead"] : flags.names;
   const files = (await readdir(here)).filter((f) => f.endsWith(".bench.ts")).sort();
   const selected = files.filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.bench\.ts$/, "")));
   if (selected.length === 0)
@@ -26,20 +61,32 @@ async function main(): Promise<void> {
     const name = file.replace(/\.bench\.ts$/, "");
     console.log(`\n== bench ${name}`);
     const mod = (await import(pathToFileURL(join(here, file)).href)) as {
-      default: () => Promise<BenchSection>;
+      default: (settings: BenchSettings) => Promise<BenchSection>;
     };
-    const section = await mod.default();
+    const section = await mod.default(settings);
     console.log(section.markdown);
-    doc = upsertSection(doc, name, section);
+    doc = upsertSection(doc, name, section, flags.report ? "--report" : name);
   }
-  await writeFile(docPath, doc);
-  console.log(`\nwrote ${selected.length} section(s) to docs/performance.md`);
+  if (flags.json !== undefined) {
+    await writeFile(flags.json, `${JSON.stringify({ node: process.version, cases: results() }, null, 2)}\n`);
+    console.log(`wrote ${results().length} case(s) to ${flags.json}`);
+  }
+  if (!flags.quick) {
+    await writeFile(docPath, doc);
+    if (selected.includes("overhead.bench.ts")) await writeFile(chartPath, await pluginChartSvg(results()));
+    console.log(`\nwrote ${selected.length} section(s) to docs/performance.md`);
+  }
+  const missing = runInfo.rust?.missing;
+  if (missing !== undefined) {
+    console.error(`native_rust cases missing: ${missing}${flags.skipRust ? " (--skip-rust)" : ""}`);
+    if (!flags.skipRust) process.exitCode = 1;
+  }
 }
 
-function upsertSection(doc: string, name: string, section: BenchSection): string {
+function upsertSection(doc: string, name: string, section: BenchSection, command: string): string {
   const begin = `<!-- bench:${name}:begin -->`;
   const end = `<!-- bench:${name}:end -->`;
-  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- ${name}\` on Node ${process.version}.`;
+  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- ${command}\` on Node ${process.version}.`;
   const block = `${begin}\n## ${section.title}\n\n${stamp}\n\n${section.markdown.trim()}\n${end}`;
   const start = doc.indexOf(begin);
   const stop = doc.indexOf(end);
