@@ -44,6 +44,12 @@ export function freshCopy<T>(value: T): T {
   return out as T;
 }
 
+/** The `--json` file: `{ node, cases: [{ name, median_ns, p99_ns, samples }] }`, members in that order. */
+export function resultsJson(cases: readonly CaseResult[], node: string = process.version): string {
+  const rows = cases.map(({ name, median_ns, p99_ns, samples }) => ({ name, median_ns, p99_ns, samples }));
+  return `${JSON.stringify({ node, cases: rows }, null, 2)}\n`;
+}
+
 export function find(name: string): CaseResult | undefined {
   return collected.find((r) => r.name === name);
 }

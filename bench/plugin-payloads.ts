@@ -44,12 +44,25 @@ const hex = (r: () => number, n: number) =>
 const packr = new Packr({ useRecords: false });
 export const encodedSize = (v: unknown): number => packr.pack(v).length;
 
-/** Appends `item(i)` to `list` until the whole `root` encodes to at least `bytes` (checked every few items). */
+/**
+ * Appends `item(i)` to `list` until the whole `root` encodes to about `bytes`: each round adds half the items the
+ * average so far says are missing, then measures again (a few encodes even at 100 KiB), and a last item that
+ * overshoots by more than the payload would fall short without it goes again: the size lands within half an item
+ * of the target.
+ */
 function grow(root: unknown, list: unknown[], bytes: number, item: (i: number) => unknown): void {
-  for (let i = 0; ; i++) {
-    if (i % 8 === 0 && encodedSize(root) >= bytes) return;
-    list.push(item(i));
+  const base = encodedSize(root);
+  let size = base;
+  let i = 0;
+  while (size < bytes) {
+    const per = list.length === 0 ? 0 : (size - base) / list.length;
+    const n = per === 0 ? 1 : Math.max(1, Math.floor((bytes - size) / per / 2));
+    for (let k = 0; k < n; k++) list.push(item(i++));
+    size = encodedSize(root);
   }
+  if (list.length === 0) return;
+  const last = list.pop();
+  if (size - bytes < bytes - encodedSize(root)) list.push(last);
 }
 
 const WORDS = [
@@ -93,7 +106,7 @@ const urlGuard: PluginWorkload = {
     };
     grow(payload, links, bytes, (i) => ({
       href: `https://docs.internal.example/${pick(r, WORDS)}/${hex(r, 10)}#s${i}`,
-      title: sentence(r, 5),
+      title: sentence(r, 3),
     }));
     return { payload };
   },

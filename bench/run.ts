@@ -10,7 +10,8 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { pluginChartSvg } from "./chart.js";
-import { type BenchSettings, results } from "./harness.js";
+import { parseFlags, rustExitCode, sectionsToRun } from "./flags.js";
+import { type BenchSettings, results, resultsJson } from "./harness.js";
 import { runInfo } from "./overhead.bench.js";
 
 export interface BenchSection {
@@ -24,35 +25,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const docPath = join(here, "..", "docs", "performance.md");
 const chartPath = join(here, "..", "docs", "plugin-overhead.svg");
 
-interface Flags {
-  quick: boolean;
-  report: boolean;
-  skipRust: boolean;
-  json?: string;
-  names: string[];
-}
-
-function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { quick: false, report: false, skipRust: false, names: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--quick") flags.quick = true;
-    else if (a === "--report") flags.report = true;
-    else if (a === "--skip-rust") flags.skipRust = true;
-    else if (a === "--json") {
-      const file = argv[++i];
-      if (file === undefined) throw new Error("--json needs a file name");
-      flags.json = file;
-    } else if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
-    else flags.names.push(a);
-  }
-  return flags;
-}
-
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const settings: BenchSettings = { quick: flags.quick };
-  const wanted = flags.quick || flags.report ? ["overhead"] : flags.names;
+  const wanted = sectionsToRun(flags);
   const files = (await readdir(here)).filter((f) => f.endsWith(".bench.ts")).sort();
   const selected = files.filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.bench\.ts$/, "")));
   if (selected.length === 0)
@@ -69,7 +45,7 @@ async function main(): Promise<void> {
     doc = upsertSection(doc, name, section, flags.report ? "--report" : name);
   }
   if (flags.json !== undefined) {
-    await writeFile(flags.json, `${JSON.stringify({ node: process.version, cases: results() }, null, 2)}\n`);
+    await writeFile(flags.json, resultsJson(results()));
     console.log(`wrote ${results().length} case(s) to ${flags.json}`);
   }
   if (!flags.quick) {
@@ -79,10 +55,10 @@ async function main(): Promise<void> {
     console.log(`\nwrote ${selected.length} section(s) to docs/performance.md`);
   }
   const missing = runInfo.rust?.missing;
-  if (missing !== undefined) {
+  if (missing !== undefined)
     console.error(`native_rust cases missing: ${missing}${flags.skipRust ? " (--skip-rust)" : ""}`);
-    if (!flags.skipRust) process.exitCode = 1;
-  }
+  const code = rustExitCode(missing, flags.skipRust);
+  if (code !== 0) process.exitCode = code;
 }
 
 /** The generated tables in the formatter's layout, so `npm run lint` stays green after a report. */
