@@ -47,20 +47,26 @@ const RAW_ECHO = `(module (memory (export "memory") 16)
   (func (export "echo") (param $n i32) (result i32)
     (memory.copy (i32.const 524288) (i32.const 0) (local.get $n)) (local.get $n)))`;
 
-export async function runFloors(settings: BenchSettings): Promise<void> {
+/** The wasm_hook cases' manager: one echo guest (WAT) on tool_pre_invoke, returning its payload as modified. */
+export async function echoHookManager(): Promise<PluginManager> {
   const dir = mkdtempSync(join(tmpdir(), "cpex-bench-floors-"));
-  const packr = new Packr({ useRecords: false });
-  const unpackr = new Unpackr({ useRecords: false });
-  const raw = await WebAssembly.instantiate(await wat2wasm(RAW_ECHO));
-  const memory = raw.instance.exports["memory"] as WebAssembly.Memory;
-  const echo = raw.instance.exports["echo"] as (n: number) => number;
-
   writeFileSync(join(dir, "echo.wasm"), await wat2wasm(echoGuest("payload")));
   const wasm = new PluginManager({ logger: silentLogger });
   registerWasmHost(wasm);
   await wasm.loadConfigYaml(
     `plugins:\n  - { name: p, kind: "wasm://${join(dir, "echo.wasm")}", hooks: [tool_pre_invoke], limits: { fuel: 100000000000 } }\n`,
   );
+  return wasm;
+}
+
+export async function runFloors(settings: BenchSettings): Promise<void> {
+  const packr = new Packr({ useRecords: false });
+  const unpackr = new Unpackr({ useRecords: false });
+  const raw = await WebAssembly.instantiate(await wat2wasm(RAW_ECHO));
+  const memory = raw.instance.exports["memory"] as WebAssembly.Memory;
+  const echo = raw.instance.exports["echo"] as (n: number) => number;
+
+  const wasm = await echoHookManager();
   const native = new PluginManager({ logger: silentLogger });
   native.register(
     definePlugin({ hooks: { tool_pre_invoke: (p) => PluginResult.modifyPayload(structuredClone(p)) } }),

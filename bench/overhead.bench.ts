@@ -3,6 +3,7 @@
 // floors and peers of one echo; how far a runaway guest overshoots its deadline and fuel. Every figure is a case
 // in the JSON of `--json`; this section turns them into tables and the goals' ratios within this one run.
 import { cpus, loadavg } from "node:os";
+import { type Breakdown, breakdownMarkdown, runBreakdowns } from "./breakdown-cases.js";
 import { extismVersion, FLOOR_SIZES, runFloors } from "./floors.js";
 import { type BenchSettings, find, freshCopy, measure } from "./harness.js";
 import { type NativeCase, type NativeRustRun, runNativeRust } from "./native-rust.js";
@@ -21,7 +22,12 @@ const IMPLS = ["wasm", "wasm_worker", "as_wasm", "native_ts", "native_rust"] as 
 const SEEDS = 8;
 
 /** What the run learnt beside the cases, for the report and the exit code. */
-export const runInfo: { rust?: NativeRustRun; runaway?: RunawayFigures; load: number[][] } = { load: [] };
+export const runInfo: {
+  rust?: NativeRustRun;
+  runaway?: RunawayFigures;
+  breakdowns?: Breakdown[];
+  load: number[][];
+} = { load: [] };
 
 async function pluginCases(settings: BenchSettings): Promise<void> {
   for (const name of PLUGINS) {
@@ -128,6 +134,7 @@ export default async function bench(settings: BenchSettings = { quick: false }):
   runInfo.rust = await runNativeRust(settings, native);
   await runFloors(settings);
   runInfo.runaway = await runRunaway();
+  runInfo.breakdowns = await runBreakdowns(settings);
   runInfo.load.push(loadavg());
 
   const pluginRows = PLUGINS.flatMap((p) =>
@@ -172,6 +179,8 @@ ${cell("pipeline/5/native_ts/1KiB")}.
 **Floors and peers** (one echo; Extism JS ${extismVersion()}, the version installed from package-lock.json).
 
 ${table(["payload", "floor", "wasm_hook", "native_hook", "extism_js"], floorRows)}
+
+${breakdownMarkdown(runInfo.breakdowns)}
 
 **Stopping a runaway** (${RUNAWAY_RUNS} runs each): a looping guest with \`timeout_ms: ${rw?.timeoutMs}\` is stopped
 ${cell("timeout/overshoot")} past the deadline (median; p99 ${fmtNs(find("timeout/overshoot")?.p99_ns ?? Number.NaN)}), measured from the
