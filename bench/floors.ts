@@ -47,6 +47,21 @@ const RAW_ECHO = `(module (memory (export "memory") 16)
   (func (export "echo") (param $n i32) (result i32)
     (memory.copy (i32.const 524288) (i32.const 0) (local.get $n)) (local.get $n)))`;
 
+/** The floor: encode with msgpackr, copy into the raw echo's memory, echo, decode the output from a view. */
+export async function rawEcho(): Promise<(payload: unknown) => unknown> {
+  const packr = new Packr({ useRecords: false });
+  const unpackr = new Unpackr({ useRecords: false });
+  const raw = await WebAssembly.instantiate(await wat2wasm(RAW_ECHO));
+  const memory = raw.instance.exports["memory"] as WebAssembly.Memory;
+  const echo = raw.instance.exports["echo"] as (n: number) => number;
+  return (p) => {
+    const bytes = packr.pack(p);
+    new Uint8Array(memory.buffer).set(bytes, 0);
+    const n = echo(bytes.length);
+    return unpackr.unpack(new Uint8Array(memory.buffer, 524288, n));
+  };
+}
+
 /** The wasm_hook cases' manager: one echo guest (WAT) on tool_pre_invoke, returning its payload as modified. */
 export async function echoHookManager(): Promise<PluginManager> {
   const dir = mkdtempSync(join(tmpdir(), "cpex-bench-floors-"));
@@ -62,9 +77,7 @@ export async function echoHookManager(): Promise<PluginManager> {
 export async function runFloors(settings: BenchSettings): Promise<void> {
   const packr = new Packr({ useRecords: false });
   const unpackr = new Unpackr({ useRecords: false });
-  const raw = await WebAssembly.instantiate(await wat2wasm(RAW_ECHO));
-  const memory = raw.instance.exports["memory"] as WebAssembly.Memory;
-  const echo = raw.instance.exports["echo"] as (n: number) => number;
+  const floor = await rawEcho();
 
   const wasm = await echoHookManager();
   const native = new PluginManager({ logger: silentLogger });
@@ -81,17 +94,7 @@ export async function runFloors(settings: BenchSettings): Promise<void> {
   for (const [size, label] of FLOOR_SIZES) {
     if (settings.quick && size === 200) continue;
     const fresh = () => echoPayload(size);
-    await measure(
-      settings,
-      `floor/${label}`,
-      (p) => {
-        const bytes = packr.pack(p);
-        new Uint8Array(memory.buffer).set(bytes, 0);
-        const n = echo(bytes.length);
-        return unpackr.unpack(new Uint8Array(memory.buffer, 524288, n));
-      },
-      fresh,
-    );
+    await measure(settings, `floor/${label}`, floor, fresh);
     await measure(settings, `wasm_hook/${label}`, (p) => wasm.invoke("tool_pre_invoke", p), fresh);
     await measure(settings, `native_hook/${label}`, (p) => native.invoke("tool_pre_invoke", p), fresh);
     await measure(
