@@ -66,7 +66,9 @@ export function breakdownMarkdown(breakdowns: readonly Breakdown[]): string {
     }
     return row;
   });
-  const samples = breakdowns.map((b) => `${b.samples} samples over ${b.calls} calls of ${b.name}`).join(", ");
+  const samples = breakdowns
+    .map((b) => `${b.samples} samples over ${b.calls} calls of ${b.name}`)
+    .join(",\n");
   return `**Where the time goes** (V8's sampling profiler in this process, a sample every 50 µs after a warm-up:
 ${samples}; each sample counts for the step of its innermost frame that has one,
 bench/time-breakdown.ts; the fresh payload copy of the bench loop is left out; "≈ per call" is the share of this
