@@ -109,7 +109,7 @@ export type SandboxPolicyInput = z.infer<typeof sandboxPolicySchema>;
 
 /** What a policy contributes, in our terms. Absent fields leave the other sources (or defaults) in charge. */
 export interface PolicySettings {
-  readonly limits: Partial<Pick<WasmLimits, "fuel" | "timeoutMs" | "memoryMb" | "maxTables">>;
+  readonly limits: Partial<Pick<WasmLimits, "fuel" | "fuelModel" | "timeoutMs" | "memoryMb" | "maxTables">>;
   readonly env?: readonly string[];
   readonly files: readonly FileGrant[];
   readonly network: readonly NetworkRule[];
@@ -175,7 +175,12 @@ export function mapSandboxPolicy(
     );
   }
   const limits: { -readonly [K in keyof PolicySettings["limits"]]: PolicySettings["limits"][K] } = {};
-  if (r.max_fuel !== undefined) limits.fuel = r.max_fuel;
+  if (r.max_fuel !== undefined) {
+    limits.fuel = r.max_fuel;
+    // A max_fuel written for wasmtime is in wasmtime's units: count in them, unless the plugin's own
+    // limits.fuel_model says otherwise (docs/configuration.md, "Upstream CPEX's sandbox_policy").
+    if (!hasKey(extra["limits"], "fuel_model")) limits.fuelModel = "wasmtime";
+  }
   if (r.max_execution_time_ms !== undefined) limits.timeoutMs = r.max_execution_time_ms;
   // Bytes, not MiB: the engine rounds the cap down to whole 64 KiB pages (factory.ts).
   if (r.max_memory_bytes !== undefined) limits.memoryMb = r.max_memory_bytes / (1024 * 1024);

@@ -79,15 +79,15 @@ describe("host memory is bounded by the plugin's limits", () => {
         (if (i32.eq (memory.grow (i32.const 10)) (i32.const -1)) (then unreachable))
         (i32.const 0))`);
 
-  it("memory.grow within the cap is charged per granted page (fuel_model: cpex)", async () => {
-    const m = await load(grow10, "    limits: { memory_mb: 4, fuel: 1000000, fuel_model: cpex }");
+  it("memory.grow within the cap is charged per granted page (the default cpex model)", async () => {
+    const m = await load(grow10, "    limits: { memory_mb: 4, fuel: 1000000 }");
     const r = await m.invoke("tool_pre_invoke", { name: "t" }, { trace: true });
     expect(r.errors).toEqual([]);
     expect(Number(r.trace?.[0]?.telemetry?.["fuel_used"])).toBeGreaterThanOrEqual(10 * 4096);
   });
 
-  it("memory.grow costs one unit in the default wasmtime model (the memory cap bounds it)", async () => {
-    const m = await load(grow10, "    limits: { memory_mb: 4, fuel: 1000000 }");
+  it("memory.grow costs one unit in the wasmtime model (the memory cap bounds it)", async () => {
+    const m = await load(grow10, "    limits: { memory_mb: 4, fuel: 1000000, fuel_model: wasmtime }");
     const r = await m.invoke("tool_pre_invoke", { name: "t" }, { trace: true });
     expect(r.errors).toEqual([]);
     expect(Number(r.trace?.[0]?.telemetry?.["fuel_used"])).toBeLessThan(100);

@@ -54,6 +54,26 @@ describe("sandbox_policy", () => {
     expect(r.errors[0]?.message).toContain("of 123456");
   });
 
+  it("resources.max_fuel counts in wasmtime's units unless limits.fuel_model says otherwise", async () => {
+    // A taken br_if: wasmtime counts entry 1 + i32.const + br_if + i32.const 0 = 4; cpex charges the skipped
+    // i32.const 5 and drop too and no entry: 5.
+    const brIf = guest(`(func (export "cpex_handle") (result i32)
+      (block (br_if 0 (i32.const 1)) (drop (i32.const 5))) (i32.const 0))`);
+    const fuelUsed = async (entry: string) => {
+      const m = await load(brIf, entry);
+      const r = await m.invoke("tool_pre_invoke", { name: "t" }, { trace: true });
+      expect(r.errors).toEqual([]);
+      return Number(r.trace?.[0]?.telemetry?.["fuel_used"]);
+    };
+    expect(await fuelUsed(policy("        resources: { max_fuel: 1000 }\n"))).toBe(4);
+    expect(
+      await fuelUsed(
+        `    limits: { fuel_model: cpex }\n${policy("        resources: { max_fuel: 1000 }\n")}`,
+      ),
+    ).toBe(5);
+    expect(await fuelUsed("")).toBe(5); // no policy: the default cpex model
+  });
+
   it("resources.max_execution_time_ms is the per-call deadline", async () => {
     const m = await load(
       spinner,

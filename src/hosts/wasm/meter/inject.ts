@@ -115,8 +115,11 @@ export class BodyEmitter {
           else if (op === Op.MemoryGrow) this.growCharge();
           else this.sizedCharge(0, 0);
           break;
-        case Op.Br:
         case Op.BrIf:
+          if (plan.refund[i]! > 0) this.refundingBrIf(i, indices[i]!);
+          else this.branch(i, indices[i]!);
+          break;
+        case Op.Br:
           this.branch(i, indices[i]!);
           break;
         case Op.BrTable:
@@ -377,6 +380,24 @@ export class BodyEmitter {
       this.w.u32(depth + extra);
       this.copyFrom = ends[i]!;
     }
+  }
+
+  /**
+   * wasmtime model: `br_if L` whose taken branch skips charged code becomes `if (then fuel += skipped; br L+1)
+   * end`. The fall-through path costs nothing more; only a taken branch pays the give-back. (The plan uses this
+   * only for labels inside the function that take no values, so the `if` needs no block type.)
+   */
+  private refundingBrIf(i: number, depth: number): void {
+    const { start: starts, end: ends, refund } = this.plan;
+    this.flush(starts[i]!);
+    const w = this.w;
+    w.byte(OP.if);
+    w.byte(OP.void);
+    this.charge(-refund[i]!);
+    w.byte(OP.br);
+    w.u32(depth + this.crossed(depth) + 1);
+    w.byte(OP.end);
+    this.copyFrom = ends[i]!;
   }
 
   private brTable(i: number): void {

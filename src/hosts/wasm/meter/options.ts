@@ -37,7 +37,7 @@ export interface InstrumentOptions {
 
 export type CostModel = "wasmtime" | "cpex";
 export const COST_MODELS: readonly CostModel[] = ["wasmtime", "cpex"];
-export const DEFAULT_COST_MODEL: CostModel = "wasmtime";
+export const DEFAULT_COST_MODEL: CostModel = "cpex";
 
 export const DEFAULT_MAX_MEMORY_PAGES = 1024;
 export const DEFAULT_MAX_TABLE_ELEMENTS = 100_000;

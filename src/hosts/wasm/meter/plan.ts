@@ -7,10 +7,11 @@
 // - cpex: branches out of the middle (br, br_if, br_table, return, unreachable) do not split a region, so an
 //   early exit is charged as if it ran to the end, and a flat `if` is charged its costlier arm up front. The
 //   usual trade of injected metering: fewer charge points, conservative and still exact run to run.
-// - wasmtime (exact): a region also ends after every br_if; the code after an unconditional exit (br, br_table,
-//   return, unreachable, tail calls) up to the next region is never charged; a flat `if` whose arms have no exits
-//   is charged its cheaper arm up front and the other arm the difference when it runs; each function entry costs
-//   1. Fuel used then equals wasmtime's for every call that returns.
+// - wasmtime (exact): a br_if gives back, when taken, what the rest of its region was charged (or, where its
+//   target takes values or it leaves the function, ends the region); the code after an unconditional exit (br,
+//   br_table, return, unreachable, tail calls) up to the next region is never charged; a flat `if` whose arms
+//   have no exits is charged its cheaper arm up front and the other arm the difference when it runs; each
+//   function entry costs 1. Fuel used then equals wasmtime's for every call that returns.
 
 import { BinaryError, type Reader } from "../binary/bytes.js";
 import type { FuncType } from "../binary/module.js";
@@ -145,6 +146,13 @@ export class BodyPlan {
   regionAfter = new Float64Array(256);
   /** wasmtime model: on the `if` or `else` of a flat `if`, what its arm costs beyond the cheaper arm. */
   armCharge = new Float64Array(256);
+  /**
+   * wasmtime model, on a br_if: what its taken branch gives back (the rest of the region, charged on entry but
+   * skipped). A br_if is rewritten to `if (then <give back> br) end` when this is > 0 and its target takes no
+   * values and is inside the function; otherwise it ends its region (`splits`).
+   */
+  refund = new Float64Array(256);
+  splits = new Uint8Array(256);
   /** Planned with the exact (wasmtime) model: br_if ends a region, dead code is free, arms charged as run. */
   exact = false;
   /** Cost of the region at function entry. */
@@ -195,6 +203,8 @@ export class BodyPlan {
     this.wrap = u8(this.wrap);
     this.regionAfter = f64(this.regionAfter);
     this.armCharge = f64(this.armCharge);
+    this.refund = f64(this.refund);
+    this.splits = u8(this.splits);
   }
 
   /**
@@ -310,7 +320,11 @@ export class BodyPlan {
     if (this.folded[e] !== 0) return false;
     const op = this.op[e];
     return (
-      op === Op.Loop || op === Op.If || op === Op.Else || op === Op.End || (this.exact && op === Op.BrIf)
+      op === Op.Loop ||
+      op === Op.If ||
+      op === Op.Else ||
+      op === Op.End ||
+      (op === Op.BrIf && this.splits[e] === 1)
     );
   }
 
@@ -320,13 +334,15 @@ export class BodyPlan {
    * through the `if` reaches it once.
    */
   planRegions(types: readonly FuncType[], bytes: Uint8Array): void {
-    const { count, op, flatEnd, elseOf, folded, open, before, after, armCharge, exact } = this;
+    const { count, op, flatEnd, elseOf, folded, open, before, after, armCharge, refund, splits, exact } = this;
     open.length = 0;
     for (let e = 0; e < count; e++) {
       const o = op[e]!;
       flatEnd[e] = -1;
       folded[e] = 0;
       armCharge[e] = 0;
+      refund[e] = 0;
+      splits[e] = 0;
       if (o === Op.Block || o === Op.Loop || o === Op.If) {
         const parent = open[open.length - 1];
         if (parent !== undefined && op[parent] === Op.If) flatEnd[parent] = -2; // nested: not flat
@@ -348,6 +364,11 @@ export class BodyPlan {
         // An arm that can leave early is not folded in the exact model: its charge would run before the exit.
         const top = open[open.length - 1];
         if (top !== undefined && op[top] === Op.If) flatEnd[top] = -2;
+        if (o === Op.BrIf) {
+          const d = this.index[e]!;
+          const target = d < open.length ? open[open.length - 1 - d] : undefined;
+          splits[e] = target === undefined || !this.takesNoValues(target, bytes) ? 1 : 0;
+        }
       }
     }
     // Regions run from the entry, or from the event that ends the previous one, to the next event that ends one.
@@ -358,6 +379,9 @@ export class BodyPlan {
     let fromCost = 0;
     let adjust = 0;
     let frozen = -1;
+    // The br_ifs of the current region that give back (exact model), and the region's cost up to each.
+    const pending = this.pending;
+    pending.length = 0;
     for (let e = 0; e < count; e++) {
       const fe = flatEnd[e]!;
       if (fe >= 0) {
@@ -376,8 +400,13 @@ export class BodyPlan {
         continue;
       }
       if (exact && frozen < 0 && IS_EXIT[op[e]!] === 1) frozen = after[e]! - fromCost + adjust;
+      if (exact && frozen < 0 && op[e] === Op.BrIf && splits[e] === 0) {
+        pending.push(e, after[e]! - fromCost + adjust);
+      }
       if (this.boundary(e)) {
         const c = frozen >= 0 ? frozen : after[e]! - fromCost + adjust;
+        for (let k = 0; k < pending.length; k += 2) refund[pending[k]!] = c - pending[k + 1]!;
+        pending.length = 0;
         if (from < 0) this.entryCost = c + ENTRY_COST[exact ? "wasmtime" : "cpex"];
         else this.regionAfter[from] = c;
         from = e;
@@ -386,6 +415,14 @@ export class BodyPlan {
         frozen = -1;
       }
     }
+  }
+
+  private readonly pending: number[] = [];
+
+  /** Whether a branch to the block, loop or if of event `f` carries no values (so a br_if to it can be wrapped). */
+  private takesNoValues(f: number, bytes: Uint8Array): boolean {
+    if (this.op[f] === Op.Loop) return this.wrap[f] === 1; // a loop's label takes its parameters
+    return bytes[this.start[f]! + 1] === 0x40; // a block's or if's label takes its results
   }
 
   /** The regions' costs in order, the entry's first (for tests and tools). */

@@ -6,16 +6,18 @@
   (func $f (type $t0) (param $p0 i32) (result i32)
     (local $l1 i32) (local $l2 i64)
     global.get $__cpex_meter.fuel
-    i64.const 3
+    i64.const 5
     i64.sub
     global.set $__cpex_meter.fuel
     block $B0
       local.get $p0
-      br_if $B0
-      global.get $__cpex_meter.fuel
-      i64.const 2
-      i64.sub
-      global.set $__cpex_meter.fuel
+      if $I1
+        global.get $__cpex_meter.fuel
+        i64.const -2
+        i64.sub
+        global.set $__cpex_meter.fuel
+        br $B0
+      end
       i32.const 1
       drop
       br $B0
@@ -27,7 +29,7 @@
     i64.sub
     global.set $__cpex_meter.fuel
     local.get $p0
-    if $I1 (result i32)
+    if $I2 (result i32)
       i32.const 3
     else
       global.get $__cpex_meter.fuel

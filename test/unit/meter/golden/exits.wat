@@ -1,6 +1,6 @@
-;; Early exits. cpex: one region charged on entry, as if every exit ran on. wasmtime: a region ends after each
-;; br_if, nothing after the unconditional br is charged, and the if/else whose arms differ in cost charges the
-;; cheaper arm up front and the difference in the other.
+;; Early exits. cpex: one region charged on entry, as if every exit ran on. wasmtime: the br_if's taken branch
+;; gives back what it skips, nothing after the unconditional br is charged, and the if/else whose arms differ in
+;; cost charges the cheaper arm up front and the difference in the other.
 (module
   (func (export "f") (param i32) (result i32)
     (block $out

@@ -27,7 +27,7 @@
           block $B5
             loop $L6
               local.get $l4
-              i64.const 4
+              i64.const 13
               i64.sub
               local.set $l4
               local.get $l4
@@ -37,11 +37,13 @@
               local.get $i
               local.get $n
               i32.ge_u
-              br_if $B2
-              local.get $l4
-              i64.const 9
-              i64.sub
-              local.set $l4
+              if $I7
+                local.get $l4
+                i64.const -9
+                i64.sub
+                local.set $l4
+                br $B2
+              end
               local.get $s
               local.get $i
               i32.add
@@ -58,11 +60,11 @@
           call $__cpex_meter.refill
           local.tee $l4
           i64.eqz
-          if $I7
+          if $I8
             unreachable
           end
           local.get $l4
-          i64.const 4
+          i64.const 13
           i64.add
           local.set $l4
           br $L4
