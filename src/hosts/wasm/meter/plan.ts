@@ -334,7 +334,8 @@ export class BodyPlan {
    * through the `if` reaches it once.
    */
   planRegions(types: readonly FuncType[], bytes: Uint8Array): void {
-    const { count, op, flatEnd, elseOf, folded, open, before, after, armCharge, refund, splits, exact } = this;
+    const { count, op, flatEnd, elseOf, folded, open, before, after, armCharge, refund, splits, exact } =
+      this;
     open.length = 0;
     for (let e = 0; e < count; e++) {
       const o = op[e]!;
