@@ -8,6 +8,8 @@ export interface Flags {
   report: boolean;
   /** The native_rust cases may be missing (no Rust toolchain) without failing the run. */
   skipRust: boolean;
+  /** Measure (and write --json) but leave docs/performance.md and the chart alone: a run on another Node. */
+  noDocs: boolean;
   /** Where to write every measured case as JSON. */
   json?: string;
   /** bench/<name>.bench.ts files to run; all when empty. */
@@ -16,12 +18,13 @@ export interface Flags {
 
 /** Parses `npm run bench` arguments; an unknown option or `--json` without a file is an error, not ignored. */
 export function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { quick: false, report: false, skipRust: false, names: [] };
+  const flags: Flags = { quick: false, report: false, skipRust: false, noDocs: false, names: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") flags.quick = true;
     else if (a === "--report") flags.report = true;
     else if (a === "--skip-rust") flags.skipRust = true;
+    else if (a === "--no-docs") flags.noDocs = true;
     else if (a === "--json") {
       const file = argv[++i];
       if (file === undefined || file.startsWith("--")) throw new Error("--json needs a file name");

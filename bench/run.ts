@@ -3,23 +3,19 @@
 // docs/performance.md between its markers, so the figures in the docs always come from the last run of the command
 // printed beside them. `--quick` runs the overhead section alone with short sampling and leaves the docs as they
 // are; `--report` runs the overhead section in full and rewrites its part of the docs and the chart; `--json`
-// writes every measured case as { node, cases: [{ name, median_ns, p99_ns, samples }] }. Without the Rust
+// writes every measured case as { node, cases: [{ name, median_ns, p99_ns, samples }] }; `--no-docs` measures
+// without touching the docs (a run on another Node version, merged by bench/node-versions.ts). Without the Rust
 // toolchain the native_rust cases are missing and the run fails, unless `--skip-rust` says that is expected.
-import { spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { pluginChartSvg } from "./chart.js";
+import { type BenchSection, formatDocs, upsertSection } from "./docs.js";
 import { parseFlags, rustExitCode, sectionsToRun } from "./flags.js";
 import { type BenchSettings, results, resultsJson } from "./harness.js";
 import { runInfo } from "./overhead.bench.js";
 
-export interface BenchSection {
-  /** Section heading, e.g. "Core executor hot path". */
-  title: string;
-  /** Markdown body: tables and short notes, no heading. */
-  markdown: string;
-}
+export type { BenchSection } from "./docs.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const docPath = join(here, "..", "docs", "performance.md");
@@ -48,7 +44,7 @@ async function main(): Promise<void> {
     await writeFile(flags.json, resultsJson(results()));
     console.log(`wrote ${results().length} case(s) to ${flags.json}`);
   }
-  if (!flags.quick) {
+  if (!flags.quick && !flags.noDocs) {
     await writeFile(docPath, doc);
     if (selected.includes("overhead.bench.ts")) await writeFile(chartPath, await pluginChartSvg(results()));
     formatDocs();
@@ -59,25 +55,6 @@ async function main(): Promise<void> {
     console.error(`native_rust cases missing: ${missing}${flags.skipRust ? " (--skip-rust)" : ""}`);
   const code = rustExitCode(missing, flags.skipRust);
   if (code !== 0) process.exitCode = code;
-}
-
-/** The generated tables in the formatter's layout, so `npm run lint` stays green after a report. */
-function formatDocs(): void {
-  const biome = join(here, "..", "node_modules", ".bin", "biome");
-  const r = spawnSync(biome, ["format", "--write", docPath], { stdio: ["ignore", "ignore", "inherit"] });
-  if (r.status !== 0)
-    console.error("biome format of docs/performance.md failed: run npx biome check --write");
-}
-
-function upsertSection(doc: string, name: string, section: BenchSection, command: string): string {
-  const begin = `<!-- bench:${name}:begin -->`;
-  const end = `<!-- bench:${name}:end -->`;
-  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- ${command}\` on Node ${process.version}.`;
-  const block = `${begin}\n## ${section.title}\n\n${stamp}\n\n${section.markdown.trim()}\n${end}`;
-  const start = doc.indexOf(begin);
-  const stop = doc.indexOf(end);
-  if (start >= 0 && stop > start) return doc.slice(0, start) + block + doc.slice(stop + end.length);
-  return `${doc.trimEnd()}\n\n${block}\n`;
 }
 
 await main();

@@ -6,7 +6,7 @@ import { parseFlags, rustExitCode, sectionsToRun } from "../../../bench/flags.js
 describe("npm run bench flags", () => {
   it("defaults to every section, no JSON, Rust required", () => {
     const f = parseFlags([]);
-    expect(f).toEqual({ quick: false, report: false, skipRust: false, names: [] });
+    expect(f).toEqual({ quick: false, report: false, skipRust: false, noDocs: false, names: [] });
     expect(sectionsToRun(f)).toEqual([]);
   });
 
@@ -15,6 +15,11 @@ describe("npm run bench flags", () => {
     expect(parseFlags(["--report"]).report).toBe(true);
     expect(sectionsToRun(parseFlags(["--quick", "core"]))).toEqual(["overhead"]);
     expect(sectionsToRun(parseFlags(["--report"]))).toEqual(["overhead"]);
+  });
+
+  it("--no-docs measures a section without touching the docs (a run on another Node version)", () => {
+    const f = parseFlags(["overhead", "--no-docs", "--json", "b22.json"]);
+    expect(f).toMatchObject({ noDocs: true, json: "b22.json", names: ["overhead"] });
   });
 
   it("names select sections", () => {
