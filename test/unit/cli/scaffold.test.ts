@@ -23,7 +23,7 @@ describe("cpex new scaffold", () => {
     expect(toml).toContain('cpex-sdk = { path = "cpex-sdk" }');
     expect(toml).toMatch(/\[workspace\]/);
     expect(toml).toMatch(
-      /\[profile\.release\][^[]*opt-level = "s"[^[]*lto = true[^[]*panic = "abort"[^[]*strip = true/,
+      /\[profile\.release\][^[]*opt-level = 3[^[]*lto = true[^[]*panic = "abort"[^[]*strip = true/,
     );
     expect(await read(".cargo/config.toml")).toContain('directory = "/usr/share/cargo/registry"');
     const lib = await read("src/lib.rs");
