@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { DOC_PATH, formatDocs, upsertSection } from "./docs.js";
+import { goalRatio, RATIO_GOALS } from "./goals.js";
+import { PLUGINS } from "./plugin-payloads.js";
 import { fmtNs, table } from "./stats.js";
 
 interface Run {
@@ -22,27 +24,7 @@ const SHOWN = [
   "extism_js/16KiB",
   "pipeline/5/wasm/1KiB",
   "pipeline/5/native_ts/1KiB",
-  ...["url_guard", "pii_redactor", "tool_tagger", "secrets_scanner", "circuit_breaker"].flatMap((p) => [
-    `plugin/${p}/wasm/16KiB`,
-    `plugin/${p}/native_rust/16KiB`,
-  ]),
-];
-
-/** The goals of docs/performance.md as ratios of two cases, with the bound they must meet. */
-const GOALS: ReadonlyArray<readonly [label: string, num: string, den: string, ok: (r: number) => boolean]> = [
-  ["wasm_hook/1KiB ÷ floor/1KiB (≤ 1.3)", "wasm_hook/1KiB", "floor/1KiB", (r) => r <= 1.3],
-  ["extism_js/1KiB ÷ wasm_hook/1KiB (≥ 3)", "extism_js/1KiB", "wasm_hook/1KiB", (r) => r >= 3],
-  ["extism_js/16KiB ÷ wasm_hook/16KiB (≥ 10)", "extism_js/16KiB", "wasm_hook/16KiB", (r) => r >= 10],
-  ["pipeline/5 wasm ÷ native_ts (≤ 2)", "pipeline/5/wasm/1KiB", "pipeline/5/native_ts/1KiB", (r) => r <= 2],
-  ...["url_guard", "pii_redactor", "tool_tagger", "secrets_scanner", "circuit_breaker"].map(
-    (p) =>
-      [
-        `${p}/16KiB wasm ÷ native_rust (≤ 3)`,
-        `plugin/${p}/wasm/16KiB`,
-        `plugin/${p}/native_rust/16KiB`,
-        (r: number) => r <= 3,
-      ] as const,
-  ),
+  ...PLUGINS.flatMap((p) => [`plugin/${p}/wasm/16KiB`, `plugin/${p}/native_rust/16KiB`]),
 ];
 
 export function nodeVersionsMarkdown(runs: readonly Run[]): string {
@@ -55,14 +37,11 @@ export function nodeVersionsMarkdown(runs: readonly Run[]): string {
       return m === undefined ? "—" : fmtNs(m);
     }),
   ]);
-  const goalRows = GOALS.map(([label, num, den, ok]) => [
-    label,
+  const goalRows = RATIO_GOALS.map((goal) => [
+    goal.label,
     ...runs.map((r) => {
-      const a = med(r, num);
-      const b = med(r, den);
-      if (a === undefined || b === undefined) return "—";
-      const ratio = a / b;
-      return `${ratio.toFixed(2)} ${ok(ratio) ? "met" : "missed"}`;
+      const ratio = goalRatio(goal, (name) => med(r, name));
+      return ratio === undefined ? "—" : `${ratio.toFixed(2)} ${goal.met(ratio) ? "met" : "missed"}`;
     }),
   ]);
   return `Medians (ns per call) of the same cases, one run per Node version on the same machine (\`npm run bench --

@@ -5,6 +5,7 @@
 import { cpus, loadavg } from "node:os";
 import { type Breakdown, breakdownMarkdown, runBreakdowns } from "./breakdown-cases.js";
 import { extismVersion, FLOOR_SIZES, runFloors } from "./floors.js";
+import { goalRatio, RATIO_GOALS } from "./goals.js";
 import { type BenchSettings, find, freshCopy, measure } from "./harness.js";
 import { type NativeCase, type NativeRustRun, runNativeRust } from "./native-rust.js";
 import { implsOf, invokeChecked, loadPipeline, loadPlugin } from "./plugin-hosts.js";
@@ -92,28 +93,7 @@ function goals(): string[][] {
   const rows: string[][] = [];
   const goal = (text: string, value: number | undefined, ok: (v: number) => boolean, shown = x(value)) =>
     rows.push([text, shown, value === undefined ? "not measured" : ok(value) ? "met" : "missed"]);
-  goal("wasm_hook/1KiB ≤ 1.3 × floor/1KiB", ratio("wasm_hook/1KiB", "floor/1KiB"), (v) => v <= 1.3);
-  goal(
-    "wasm_hook/1KiB ≥ 3 × faster than extism_js/1KiB",
-    ratio("extism_js/1KiB", "wasm_hook/1KiB"),
-    (v) => v >= 3,
-  );
-  goal(
-    "wasm_hook/16KiB ≥ 10 × faster than extism_js/16KiB",
-    ratio("extism_js/16KiB", "wasm_hook/16KiB"),
-    (v) => v >= 10,
-  );
-  goal(
-    "pipeline/5/wasm/1KiB ≤ 2 × pipeline/5/native_ts/1KiB",
-    ratio("pipeline/5/wasm/1KiB", "pipeline/5/native_ts/1KiB"),
-    (v) => v <= 2,
-  );
-  for (const p of PLUGINS)
-    goal(
-      `${p} at 16 KiB: wasm ≤ 3 × native Rust`,
-      ratio(`plugin/${p}/wasm/16KiB`, `plugin/${p}/native_rust/16KiB`),
-      (v) => v <= 3,
-    );
+  for (const g of RATIO_GOALS) goal(g.label, goalRatio(g, med), g.met);
   const p99 = find("timeout/overshoot")?.p99_ns;
   goal(
     "timeout overshoot p99 ≤ 2 ms",
