@@ -4,6 +4,8 @@
 // for circuit_breaker. A seed and a target size (bytes of MessagePack) give the same payload on every machine, so
 // the Rust bench times the very bytes the Node side encodes.
 import { Packr } from "msgpackr";
+// mulberry32, shared with the decoder's property tests: small, fast and the same everywhere.
+import { prng } from "../test/helpers/random-msgpack.js";
 
 export type PluginName = "url_guard" | "pii_redactor" | "tool_tagger" | "secrets_scanner" | "circuit_breaker";
 export const PLUGINS: readonly PluginName[] = [
@@ -25,17 +27,6 @@ export interface PluginWorkload {
   make(seed: number, bytes: number): PluginInput;
 }
 
-/** mulberry32: small, fast and the same everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const hex = (r: () => number, n: number) =>
@@ -92,7 +83,7 @@ const sentence = (r: () => number, n: number) => Array.from({ length: n }, () =>
 const urlGuard: PluginWorkload = {
   hook: "resource_pre_fetch",
   make(seed, bytes) {
-    const r = rng(seed);
+    const r = prng(seed);
     // The URI stays well under max_uri_length; the size is in the request metadata a gateway forwards.
     const links: unknown[] = [];
     const metadata = {
@@ -115,7 +106,7 @@ const urlGuard: PluginWorkload = {
 const piiRedactor: PluginWorkload = {
   hook: "tool_pre_invoke",
   make(seed, bytes) {
-    const r = rng(seed);
+    const r = prng(seed);
     const paragraphs: string[] = [];
     const payload = {
       name: "send_email",
@@ -139,7 +130,7 @@ const piiRedactor: PluginWorkload = {
 const toolTagger: PluginWorkload = {
   hook: "tool_pre_invoke",
   make(seed, bytes) {
-    const r = rng(seed);
+    const r = prng(seed);
     const params: unknown[] = [];
     const payload = {
       name: pick(r, ["db_query", "sql_query", "db_export"]),
@@ -162,7 +153,7 @@ const toolTagger: PluginWorkload = {
 const secretsScanner: PluginWorkload = {
   hook: "tool_post_invoke",
   make(seed, bytes) {
-    const r = rng(seed);
+    const r = prng(seed);
     // Service logs without credentials: the scanner reads every byte, its worst case.
     const lines: string[] = [];
     let size = 0;
@@ -179,7 +170,7 @@ const secretsScanner: PluginWorkload = {
 const circuitBreaker: PluginWorkload = {
   hook: "tool_pre_invoke",
   make(seed, bytes) {
-    const r = rng(seed);
+    const r = prng(seed);
     // The pre hook: every tool call passes it, and it does not grow the breaker's window (the post hook does,
     // which would make later samples slower than earlier ones).
     const filters: unknown[] = [];
