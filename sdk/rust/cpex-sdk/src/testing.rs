@@ -31,22 +31,8 @@ impl<P: Dispatch> Harness<P> {
 
     /// Call `hook` with a payload, extensions and context (JSON values; pass `Value::Null` for none).
     pub fn call(&mut self, hook: &str, payload: Value, extensions: Value, context: Value) -> Outcome {
-        HOST.with(|h| {
-            *h.borrow_mut() = TestHost {
-                hook: hook.as_bytes().to_vec(),
-                payload: encode(&payload),
-                extensions: if extensions.is_null() { Vec::new() } else { encode(&extensions) },
-                context: if context.is_null() { Vec::new() } else { encode(&context) },
-                ..TestHost::default()
-            }
-        });
-        match self.plugin.dispatch(hook) {
-            Err(e) => Outcome::Error(e),
-            Ok(()) => {
-                let bytes = HOST.with(|h| h.borrow_mut().result.take());
-                Outcome::Result(bytes.map(|b| rmp_serde::from_slice(&b).expect("the SDK encodes valid results")))
-            }
-        }
+        let optional = |v: &Value| if v.is_null() { Vec::new() } else { encode(v) };
+        self.call_encoded(hook, &encode(&payload), &optional(&extensions), &optional(&context))
     }
 
     /// Call `hook` with inputs already encoded as the host sends them (MessagePack; empty = none). The plugin
