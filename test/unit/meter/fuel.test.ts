@@ -3,7 +3,7 @@ import { FuelGauge, instrument } from "../../../src/hosts/wasm/meter/index.js";
 import { COST_MODELS, type CostModel } from "../../../src/hosts/wasm/meter/options.js";
 import { wat2wasm } from "../../helpers/wat.js";
 
-async function loadModule(
+async function load(
   wat: string,
   opts: { maxMemoryPages?: number; sliceSize?: number; costModel?: CostModel } = {},
 ) {
@@ -37,14 +37,14 @@ async function loadModule(
 
 // Each count under both cost models (docs/instrumenter.md, "Cost models"): `by[model]`. The wasmtime model's
 // agreement with wasmtime's own totals is in wasmtime-units.test.ts.
-const load = loadModule;
-
 describe.each(COST_MODELS)("fuel: exact counts (%s model)", (costModel) => {
   const by = (counts: Record<CostModel, number>) => counts[costModel];
-  const load = (wat: string, opts: { sliceSize?: number } = {}) => loadModule(wat, { ...opts, costModel });
+  const loadAs = (wat: string, opts: { sliceSize?: number } = {}) => load(wat, { ...opts, costModel });
 
   it("straight-line code costs one per instruction (structural ones are free)", async () => {
-    const { call } = await load(`(module (func (export "f") (result i32) i32.const 1 i32.const 2 i32.add))`);
+    const { call } = await loadAs(
+      `(module (func (export "f") (result i32) i32.const 1 i32.const 2 i32.add))`,
+    );
     // wasmtime: + 1 for entering the function.
     const n = by({ cpex: 3, wasmtime: 4 });
     expect(call("f")).toMatchObject({ value: 3, fuelUsed: n });
@@ -58,7 +58,7 @@ describe.each(COST_MODELS)("fuel: exact counts (%s model)", (costModel) => {
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l)))
       (local.get $i)))`;
-    const { call } = await load(wat);
+    const { call } = await loadAs(wat);
     // cpex: the loop body is one metered region charged on entry at the header: local.get, local.get, i32.ge_u,
     // br_if, local.get, i32.const, i32.add, local.set, br = 9 — also on the final pass that leaves through br_if
     // (early exits are charged as if they ran to the end). After the loop: local.get (1).
@@ -74,8 +74,8 @@ describe.each(COST_MODELS)("fuel: exact counts (%s model)", (costModel) => {
     const wat = `(module (func (export "f") (param $n i32) (result i32) (local $i i32)
       (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
       (local.get $i)))`;
-    const big = await load(wat);
-    const small = await load(wat, { sliceSize: 97 });
+    const big = await loadAs(wat);
+    const small = await loadAs(wat, { sliceSize: 97 });
     const a = big.call("f", [100_000]);
     const b = small.call("f", [100_000]);
     expect(b.value).toBe(100_000);
@@ -87,7 +87,7 @@ describe.each(COST_MODELS)("fuel: exact counts (%s model)", (costModel) => {
       (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
         (then (local.get 0))
         (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`;
-    const { call, plainInstance } = await load(wat);
+    const { call, plainInstance } = await loadAs(wat);
     const a = call("fib", [20]);
     expect(a.value).toBe((plainInstance.exports["fib"] as (n: number) => number)(20));
     expect(call("fib", [20]).fuelUsed).toBe(a.fuelUsed);
@@ -105,7 +105,7 @@ describe.each(COST_MODELS)("fuel: exact counts (%s model)", (costModel) => {
         (i32.const 30))
       (func $count (export "count") (param i32) (result i32)
         (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7)) (else (return_call $count (i32.sub (local.get 0) (i32.const 1)))))))`;
-    const { call } = await load(wat);
+    const { call } = await loadAs(wat);
     expect([0, 1, 2, 9].map((i) => call("sel", [i]).value)).toEqual([10, 20, 30, 30]);
     // cpex: local.get, br_table, i32.const, return; wasmtime: entry, local.get, br_table, i32.const (return is free).
     expect(call("sel", [0]).fuelUsed).toBe(4);
@@ -118,7 +118,7 @@ describe.each(COST_MODELS)("fuel: exact counts (%s model)", (costModel) => {
 
   it("bulk memory operations are charged by size before they run", async () => {
     const wat = `(module (memory 2) (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 1) (local.get 0))))`;
-    const { call } = await load(wat);
+    const { call } = await loadAs(wat);
     const small = call("fill", [0]).fuelUsed;
     expect(call("fill", [1600]).fuelUsed - small).toBe(by({ cpex: 100, wasmtime: 1600 })); // per 16 bytes / per byte
     // A fill beyond the budget never starts: stopped with fuel_exhausted, not a memory trap.
