@@ -2,7 +2,7 @@
 // circuit-breaker state, hooks and the executor's counters — and a context table's local states keyed by plugin
 // name instead of registration id (docs/architecture.md, "Introspection").
 
-import type { OnError, PluginMode } from "./config/types.js";
+import type { PluginConfig, PluginMode } from "./config/types.js";
 import type { ContextTable, StateMap } from "./context.js";
 import type { OverrideInstance } from "./overrides.js";
 import type { PluginCounters, PluginRef } from "./registry.js";
@@ -19,16 +19,12 @@ export interface RegistrationInfo {
 }
 
 /** A registered plugin as `PluginManager.plugin(name)` reports it. A snapshot: it does not update later. */
-export interface PluginInfo extends RegistrationInfo {
-  readonly name: string;
-  readonly kind: string;
-  /** The mode the config gave it. */
-  readonly mode: PluginMode;
-  readonly priority: number;
-  readonly onError: OnError;
+export interface PluginInfo
+  extends RegistrationInfo,
+    // As the config gave them (`mode`: the configured mode; the breaker's is `effectiveMode`).
+    Pick<PluginConfig, "name" | "kind" | "mode" | "priority" | "onError" | "capabilities"> {
   /** The hooks it has handlers for, in registration order. */
   readonly hooks: readonly string[];
-  readonly capabilities: readonly string[];
   /**
    * Its route-override instances (docs/configuration.md, "Route overrides"), in build order; each has its own
    * id, breaker and counters.
