@@ -5,7 +5,7 @@
 
 import { Reader, type Writer } from "../binary/bytes.js";
 import { OP, Op } from "../binary/opcodes.js";
-import { BULK_MEMORY_SHIFT, MEMORY_GROW_PAGE_SHIFT } from "./options.js";
+import { SIZED_COSTS } from "./options.js";
 import type { BodyPlan } from "./plan.js";
 import type { IndexRemap } from "./remap.js";
 
@@ -106,15 +106,17 @@ export class BodyEmitter {
           break;
         case Op.BulkMemory:
         case Op.MemoryGrow:
-        case Op.BulkTable:
-          // The exact (wasmtime) model: 1 per byte or element, nothing per page grown (the memory cap bounds it).
-          if (op === Op.MemoryGrow && plan.exact) break;
+        case Op.BulkTable: {
+          const sized = SIZED_COSTS[plan.model];
+          // A model may not charge memory.grow by size (wasmtime: the memory cap bounds it).
+          if (op === Op.MemoryGrow && sized.growPageShift === undefined) break;
           this.flush(starts[i]!);
           this.copyFrom = starts[i]!;
-          if (op === Op.BulkMemory && !plan.exact) this.sizedCharge(OP.i64ShrU, BULK_MEMORY_SHIFT);
-          else if (op === Op.MemoryGrow) this.growCharge();
+          if (op === Op.BulkMemory) this.sizedCharge(OP.i64ShrU, sized.memoryByteShift);
+          else if (op === Op.MemoryGrow) this.growCharge(sized.growPageShift!);
           else this.sizedCharge(0, 0);
           break;
+        }
         case Op.BrIf:
           if (plan.refund[i]! > 0) this.refundingBrIf(i, indices[i]!);
           else this.branch(i, indices[i]!);
@@ -324,7 +326,7 @@ export class BodyEmitter {
    * -1 (as docs/abi.md promises) instead of failing on fuel. Charged = delta if delta <= max - size, else 0; the
    * memory's maximum is the capped one written into the module, so the test is exact.
    */
-  private growCharge(): void {
+  private growCharge(pageShift: number): void {
     this.charges++;
     const w = this.w;
     w.byte(OP.localTee);
@@ -345,7 +347,7 @@ export class BodyEmitter {
     w.byte(OP.select); // delta or 0
     w.byte(OP.i64ExtendI32U);
     w.byte(OP.i64Const);
-    w.u32(MEMORY_GROW_PAGE_SHIFT);
+    w.u32(pageShift);
     w.byte(OP.i64Shl);
     w.byte(OP.i64Sub);
     this.set();

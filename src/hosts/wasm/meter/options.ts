@@ -53,6 +53,15 @@ export const DEFAULT_MAX_SEGMENTS = 100_000;
 export const BULK_MEMORY_SHIFT = 4;
 export const MEMORY_GROW_PAGE_SHIFT = 12;
 
+/**
+ * Each model's run-time charges: bulk memory operations `bytes >> memoryByteShift`; memory.grow
+ * `granted pages << growPageShift`, or nothing when absent (table operations cost 1 per element in both).
+ */
+export const SIZED_COSTS: Readonly<Record<CostModel, { memoryByteShift: number; growPageShift?: number }>> = {
+  cpex: { memoryByteShift: BULK_MEMORY_SHIFT, growPageShift: MEMORY_GROW_PAGE_SHIFT },
+  wasmtime: { memoryByteShift: 0 },
+};
+
 /** cpex model: structural instructions compile to nothing and cost 0; everything else 1. */
 export function defaultCost(code: number): number {
   return code === 0x02 || code === 0x03 || code === 0x05 || code === 0x0b || code === 0x01 ? 0 : 1;

@@ -153,8 +153,13 @@ export class BodyPlan {
    */
   refund = new Float64Array(256);
   splits = new Uint8Array(256);
-  /** Planned with the exact (wasmtime) model: br_if ends a region, dead code is free, arms charged as run. */
-  exact = false;
+  /** The cost model the body was planned under (its run-time charges: SIZED_COSTS). */
+  model: CostModel = "cpex";
+
+  /** Planned with the exact (wasmtime) model: br_ifs give back, dead code is free, arms charged as run. */
+  get exact(): boolean {
+    return this.model === "wasmtime";
+  }
   /** Cost of the region at function entry. */
   entryCost = 0;
   hasLoop = false;
@@ -217,8 +222,8 @@ export class BodyPlan {
     cost: ((code: number, sub: number) => number) | undefined,
     model: CostModel = "cpex",
   ): void {
-    const DEFAULT_COSTS = COST_TABLES[model];
-    this.exact = model === "wasmtime";
+    const costs = COST_TABLES[model];
+    this.model = model;
     const bytes = r.bytes;
     const end = r.end;
     const d = this.decoded;
@@ -233,23 +238,23 @@ export class BodyPlan {
       const code = bytes[pos++]!;
       const kind = IMMEDIATES[code]!;
       if (kind === NONE) {
-        total += cost === undefined ? DEFAULT_COSTS[code]! : cost(code, -1);
+        total += cost === undefined ? costs[code]! : cost(code, -1);
         continue;
       }
       if (kind === U32 || kind === I32 || kind === I64) {
         while (bytes[pos++]! & 0x80);
-        total += cost === undefined ? DEFAULT_COSTS[code]! : cost(code, -1);
+        total += cost === undefined ? costs[code]! : cost(code, -1);
         continue;
       }
       if (kind === MEMARG && (bytes[pos]! & 0x40) === 0) {
         while (bytes[pos++]! & 0x80);
         while (bytes[pos++]! & 0x80);
-        total += cost === undefined ? DEFAULT_COSTS[code]! : cost(code, -1);
+        total += cost === undefined ? costs[code]! : cost(code, -1);
         continue;
       }
       if (kind === F32 || kind === F64) {
         pos += kind === F32 ? 4 : 8;
-        total += cost === undefined ? DEFAULT_COSTS[code]! : cost(code, -1);
+        total += cost === undefined ? costs[code]! : cost(code, -1);
         continue;
       }
       let op: number;
@@ -290,7 +295,7 @@ export class BodyPlan {
         else if (op === Op.MemoryGrow || op === Op.BulkMemory || op === Op.BulkTable) hasSized = true;
       }
       const before = total;
-      total += cost === undefined ? DEFAULT_COSTS[code]! : cost(code, sub);
+      total += cost === undefined ? costs[code]! : cost(code, sub);
       if (IS_EVENT[op] !== 1) continue;
       if (e >= this.start.length) this.grow();
       this.start[e] = at;
