@@ -89,10 +89,10 @@ async function instance(body: string, variant: Variant): Promise<() => number> {
 }
 
 /** A real example plugin (examples/plugins) called through the guest ABI, plain or instrumented. */
-export function pluginGuest(name: PluginName, size: number, variant: Variant, file?: string): () => number {
+function pluginGuest(name: PluginName, size: number, variant: Variant): () => number {
   const here = dirname(fileURLToPath(import.meta.url));
   const dir = join(here, `../examples/plugins/${name}`);
-  const plain = new Uint8Array(readFileSync(file ?? join(dir, `${name}.wasm`)));
+  const plain = new Uint8Array(readFileSync(join(dir, `${name}.wasm`)));
   const vectors = JSON.parse(readFileSync(join(dir, "vectors.json"), "utf8")) as { config?: unknown };
   const bytes =
     variant === "plain" ? plain : instrument(plain, { maxMemoryPages: 1024, costModel: variant }).bytes;

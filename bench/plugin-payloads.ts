@@ -27,7 +27,6 @@ export interface PluginWorkload {
   make(seed: number, bytes: number): PluginInput;
 }
 
-
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const hex = (r: () => number, n: number) =>
   Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(r() * 16)]).join("");
